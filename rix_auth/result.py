@@ -1,0 +1,49 @@
+"""The value-or-error object every Auth operation returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from rix_auth.error import AuthError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Result(Generic[T]):
+    """Either a value (``ok``) or an :class:`AuthError` (``failed``).
+
+    Reading ``value`` of a failed result raises its error, so a caller that
+    forgets to check can never mistake a failure for a session.
+    """
+
+    _value: T | None = None
+    error: AuthError | None = None
+
+    @classmethod
+    def success(cls, value: T) -> Result[T]:
+        return cls(_value=value)
+
+    @classmethod
+    def failure(cls, error: AuthError) -> Result[T]:
+        return cls(error=error)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    @property
+    def value(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self._value  # type: ignore[return-value]
+
+    def __repr__(self) -> str:
+        if self.error is not None:
+            return f"Result(error={self.error!r})"
+        return f"Result(value={self._value!r})"

@@ -1,0 +1,120 @@
+"""What a store implements: the session and user interfaces and their guarantees.
+
+:class:`~rix_auth.service.Auth` holds every business rule (validation,
+expiry, precedence of errors, timing safety); a store only persists and
+answers. A custom store subclasses these and proves itself with
+:mod:`rix_auth.testing`, the contract suite the built-in stores pass.
+
+Stores never see a raw session id: they are given its digest. Any failure to
+reach the backing store is raised as :class:`StoreFailure` (or any other
+exception); Auth turns it into a ``store_error`` result.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+
+from rix_auth.session import Session, User, UserId
+
+
+class StoreFailure(Exception):
+    """The backing store failed; the message never contains a secret."""
+
+
+class UserExists(Exception):
+    """A user with this canonical email already exists."""
+
+
+class InputRejected(Exception):
+    """The store refuses the email or password (password policy, field length)."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__(" ".join(messages))
+
+
+@dataclass(frozen=True, slots=True)
+class NewSession:
+    digest: str
+    public_id: str
+    user_id: UserId
+    created_at: datetime
+    expires_at: datetime
+    ip: str | None = None
+    user_agent: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A user found for login, with the stored password hash to check against."""
+
+    user: User
+    password_hash: str
+
+
+class SessionStore(ABC):
+    """Persistence for sessions, keyed by the digest of their id."""
+
+    @abstractmethod
+    def epoch(self, user_id: UserId) -> int:
+        """How many times ``revoke_user`` has run for this user (0 if never)."""
+
+    @abstractmethod
+    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Session | None:
+        """Persist ``new`` and return it, or return ``None`` and persist nothing
+        when the user's epoch is no longer ``epoch`` (a ``revoke_user`` ran since
+        the login began). Atomic with respect to ``revoke_user``: no session made
+        by a login that began before a ``revoke_user`` survives it.
+
+        With ``max_live``, the user's oldest live sessions are revoked with the
+        reason ``eviction`` so that at most ``max_live`` remain, ``new`` included.
+        """
+
+    @abstractmethod
+    def get(self, digest: str) -> Session | None:
+        """The session stored under ``digest``, compared in constant time, or ``None``."""
+
+    @abstractmethod
+    def extend(self, digest: str, *, now: datetime, expires_at: datetime) -> bool:
+        """Set ``expires_at`` and ``last_seen_at = now`` only if the session is
+        unrevoked and unexpired at ``now``, as one atomic step; return whether
+        it was updated."""
+
+    @abstractmethod
+    def revoke(self, digest: str, *, now: datetime, reason: str) -> Session | None:
+        """Revoke the session unless already revoked (a first revocation's time
+        and reason are kept); return it, or ``None`` if there is no such session.
+        The row stays as an audit trail."""
+
+    @abstractmethod
+    def revoke_user(self, user_id: UserId, *, now: datetime, reason: str) -> int:
+        """Revoke every unrevoked session of the user in one operation, advance
+        the user's epoch, and return how many sessions were revoked."""
+
+
+class UserStore(ABC):
+    """Persistence for users, keyed by canonical email (see :mod:`rix_auth.emails`)."""
+
+    @abstractmethod
+    def create(self, email: str, password: str) -> User:
+        """Create an active user; raise :class:`UserExists` if the email is taken
+        (also under a race) or :class:`InputRejected` when its rules refuse the input."""
+
+    @abstractmethod
+    def find_by_email(self, email: str) -> Account | None:
+        """The account whose canonical email is ``email``, or ``None``."""
+
+    @abstractmethod
+    def check_password(self, account: Account, password: str) -> bool:
+        """Whether ``password`` matches; on a match, re-hash a hash made with weaker parameters."""
+
+    @abstractmethod
+    def check_dummy_password(self, password: str) -> None:
+        """Spend the time of one ``check_password`` against a real hash with the
+        current parameters, so an unknown email costs what a wrong password costs."""
+
+    @abstractmethod
+    def get(self, user_id: UserId) -> User | None:
+        """The user with this id, or ``None``."""

@@ -1,0 +1,133 @@
+"""In-process stores for scripts and tests: thread-safe, gone at exit.
+
+Each public operation holds the store's one lock, so every step the
+interface calls atomic is atomic here too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from rix_auth.config import Argon2Parameters
+from rix_auth.passwords import Argon2id
+from rix_auth.session import Session, User, UserId
+from rix_auth.stores.base import Account, NewSession, SessionStore, UserExists, UserStore
+
+
+class MemorySessionStore(SessionStore):
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sessions: dict[str, Session] = {}
+        self._epochs: dict[str, int] = {}
+
+    def epoch(self, user_id: UserId) -> int:
+        with self._lock:
+            return self._epochs.get(str(user_id), 0)
+
+    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Session | None:
+        session = Session(
+            user_id=new.user_id,
+            public_id=new.public_id,
+            created_at=new.created_at,
+            expires_at=new.expires_at,
+            last_seen_at=new.created_at,
+            ip=new.ip,
+            user_agent=new.user_agent,
+        )
+        with self._lock:
+            if self._epochs.get(str(new.user_id), 0) != epoch:
+                return None
+            if max_live is not None:
+                self._evict_oldest(new.user_id, new.created_at, keep=max_live - 1)
+            self._sessions[new.digest] = session
+        return session
+
+    def get(self, digest: str) -> Session | None:
+        with self._lock:
+            return self._find(digest)
+
+    def extend(self, digest: str, *, now: datetime, expires_at: datetime) -> bool:
+        with self._lock:
+            session = self._find(digest)
+            if session is None or not session.usable(now):
+                return False
+            self._sessions[digest] = replace(session, expires_at=expires_at, last_seen_at=now)
+            return True
+
+    def revoke(self, digest: str, *, now: datetime, reason: str) -> Session | None:
+        with self._lock:
+            session = self._find(digest)
+            if session is not None and not session.revoked:
+                session = self._sessions[digest] = replace(session, revoked_at=now, revoke_reason=reason)
+            return session
+
+    def revoke_user(self, user_id: UserId, *, now: datetime, reason: str) -> int:
+        with self._lock:
+            key = str(user_id)
+            self._epochs[key] = self._epochs.get(key, 0) + 1
+            live = [d for d, s in self._sessions.items() if s.belongs_to(user_id) and not s.revoked]
+            for d in live:
+                self._sessions[d] = replace(self._sessions[d], revoked_at=now, revoke_reason=reason)
+            return len(live)
+
+    def _find(self, digest: str) -> Session | None:
+        # Keys are digests of 256-bit secrets: a caller chooses the id, never
+        # the digest, so an ordinary dict lookup leaks nothing usable by timing.
+        return self._sessions.get(digest)
+
+    def _evict_oldest(self, user_id: UserId, now: datetime, keep: int) -> None:
+        live = sorted(
+            ((s.created_at, d) for d, s in self._sessions.items() if s.belongs_to(user_id) and s.usable(now)),
+        )
+        for _, d in live[: max(len(live) - keep, 0)]:
+            self._sessions[d] = replace(self._sessions[d], revoked_at=now, revoke_reason="eviction")
+
+
+class MemoryUserStore(UserStore):
+    def __init__(self, parameters: Argon2Parameters | None = None) -> None:
+        self._lock = threading.Lock()
+        self._accounts: dict[str, Account] = {}
+        self._hasher = Argon2id(parameters or Argon2Parameters())
+
+    def use_parameters(self, parameters: Argon2Parameters) -> None:
+        """Hash with new parameters from now on; older hashes upgrade at next login."""
+        self._hasher = Argon2id(parameters)
+
+    def create(self, email: str, password: str) -> User:
+        password_hash = self._hasher.hash(password)
+        with self._lock:
+            if email in self._accounts:
+                raise UserExists(email)
+            user = User(id="user_" + secrets.token_hex(8), email=email)
+            self._accounts[email] = Account(user, password_hash)
+            return user
+
+    def find_by_email(self, email: str) -> Account | None:
+        with self._lock:
+            return self._accounts.get(email)
+
+    def check_password(self, account: Account, password: str) -> bool:
+        hasher = self._hasher
+        if not hasher.verify(account.password_hash, password):
+            return False
+        if hasher.needs_rehash(account.password_hash):
+            with self._lock:
+                self._accounts[account.user.email] = Account(account.user, hasher.hash(password))
+        return True
+
+    def check_dummy_password(self, password: str) -> None:
+        self._hasher.verify_dummy(password)
+
+    def get(self, user_id: UserId) -> User | None:
+        with self._lock:
+            return next((a.user for a in self._accounts.values() if a.user.id == user_id), None)
+
+    def set_active(self, user_id: UserId, active: bool) -> None:
+        """Enable or disable a user (the memory stand-in for an admin's switch)."""
+        with self._lock:
+            for email, account in self._accounts.items():
+                if account.user.id == user_id:
+                    self._accounts[email] = replace(account, user=replace(account.user, is_active=active))
