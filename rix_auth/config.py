@@ -50,7 +50,8 @@ class AuthConfig:
         return self._absolute_lifetime_seconds
 
     def set_absolute_lifetime_seconds(self, seconds: int | None) -> AuthConfig:
-        self._absolute_lifetime_seconds = None if seconds is None else _positive(seconds, "The absolute lifetime in seconds")
+        name = "The absolute lifetime in seconds"
+        self._absolute_lifetime_seconds = None if seconds is None else _positive(seconds, name)
         return self
 
     @property
@@ -59,7 +60,8 @@ class AuthConfig:
         return self._max_sessions_per_user
 
     def set_max_sessions_per_user(self, count: int | None) -> AuthConfig:
-        self._max_sessions_per_user = None if count is None else _positive(count, "The maximum number of sessions per user")
+        name = "The maximum number of sessions per user"
+        self._max_sessions_per_user = None if count is None else _positive(count, name)
         return self
 
     def set_argon2_parameters(self, parameters: Argon2Parameters) -> AuthConfig:

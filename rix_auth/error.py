@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 
 
-class AuthErrorCode(str, enum.Enum):
+class AuthErrorCode(enum.StrEnum):
     """Every way an auth operation can fail; each value is its stable code string."""
 
     INVALID_INPUT = "invalid_input"
@@ -22,9 +22,6 @@ class AuthErrorCode(str, enum.Enum):
     SESSION_EXPIRED = "session_expired"
     SESSION_REVOKED = "session_revoked"
     STORE_ERROR = "store_error"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 DEFAULT_MESSAGES: dict[AuthErrorCode, str] = {

@@ -21,7 +21,7 @@ from rix_auth.emails import canonical_email, valid_email
 from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.result import Result
 from rix_auth.session import LoginResult, Session, User, UserId
-from rix_auth.stores.base import NewSession, InputRejected, SessionStore, UserExists, UserStore
+from rix_auth.stores.base import InputRejected, NewSession, SessionStore, UserExists, UserStore
 
 logger = logging.getLogger("rix_auth")
 
@@ -32,6 +32,7 @@ MAX_PASSWORD_LENGTH = 1024
 MAX_USER_AGENT_LENGTH = 256
 
 _BAD_ID = "A session id is 'session_' followed by 43 URL-safe characters."
+_REVOKED_DURING_LOGIN = "All sessions of this account were revoked during the login; log in again."
 _BAD_PASSWORD = f"A password must be a string of 1 to {MAX_PASSWORD_LENGTH} characters."
 
 
@@ -99,10 +100,11 @@ class Auth:
 
     def _login(self, email: str, password: str, ip: str | None, user_agent: str) -> Result[LoginResult]:
         account = self.users.find_by_email(email) if valid_email(email) else None
+        # Read before the password check, and for unknown emails too, so both paths cost the same.
+        epoch = self.sessions.epoch(account.user.id if account else None)
         if account is None:
             self.users.check_dummy_password(password)
             return _fail(Code.INVALID_CREDENTIALS)
-        epoch = self.sessions.epoch(account.user.id)
         if not self.users.check_password(account, password):
             return _fail(Code.INVALID_CREDENTIALS)
         if not account.user.is_active:
@@ -119,7 +121,7 @@ class Auth:
         )
         session = self.sessions.create(new, epoch=epoch, max_live=self.config.max_sessions_per_user)
         if session is None:
-            return _fail(Code.SESSION_REVOKED, "Every session of this account was revoked during the login; log in again.")
+            return _fail(Code.SESSION_REVOKED, _REVOKED_DURING_LOGIN)
         return Result.success(LoginResult(account.user, replace(session, id=session_id)))
 
     def _usable(self, session_id: str) -> Result[Session]:

@@ -58,8 +58,9 @@ class SessionStore(ABC):
     """Persistence for sessions, keyed by the digest of their id."""
 
     @abstractmethod
-    def epoch(self, user_id: UserId) -> int:
-        """How many times ``revoke_user`` has run for this user (0 if never)."""
+    def epoch(self, user_id: UserId | None) -> int:
+        """How many times ``revoke_user`` has run for this user (0 if never);
+        ``None`` answers 0 at the cost of a real read."""
 
     @abstractmethod
     def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Session | None:
@@ -75,6 +76,10 @@ class SessionStore(ABC):
     @abstractmethod
     def get(self, digest: str) -> Session | None:
         """The session stored under ``digest``, compared in constant time, or ``None``."""
+
+    @abstractmethod
+    def for_user(self, user_id: UserId) -> list[Session]:
+        """Every stored session of the user, revoked and expired ones included, newest first."""
 
     @abstractmethod
     def extend(self, digest: str, *, now: datetime, expires_at: datetime) -> bool:

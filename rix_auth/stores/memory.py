@@ -23,7 +23,7 @@ class MemorySessionStore(SessionStore):
         self._sessions: dict[str, Session] = {}
         self._epochs: dict[str, int] = {}
 
-    def epoch(self, user_id: UserId) -> int:
+    def epoch(self, user_id: UserId | None) -> int:
         with self._lock:
             return self._epochs.get(str(user_id), 0)
 
@@ -48,6 +48,11 @@ class MemorySessionStore(SessionStore):
     def get(self, digest: str) -> Session | None:
         with self._lock:
             return self._find(digest)
+
+    def for_user(self, user_id: UserId) -> list[Session]:
+        with self._lock:
+            mine = [s for s in self._sessions.values() if s.belongs_to(user_id)]
+        return sorted(mine, key=lambda s: s.created_at, reverse=True)
 
     def extend(self, digest: str, *, now: datetime, expires_at: datetime) -> bool:
         with self._lock:
