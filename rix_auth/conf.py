@@ -1,12 +1,21 @@
 """The ``RIX_AUTH`` settings dict, read each time it is used and never written back.
 
-Keys, all optional::
+Every key is optional; defaults follow the preset, which itself defaults to
+``"development"`` when ``DEBUG`` is on and ``"production"`` otherwise::
 
     RIX_AUTH = {
-        "PRESET": "production",           # default: "development" when DEBUG, else "production"
-        "SESSION_TTL_SECONDS": 86400,     # default: from the preset
-        "ABSOLUTE_LIFETIME_SECONDS": None,  # default: from the preset; None for no cap
-        "MAX_SESSIONS_PER_USER": None,    # default: no cap
+        "PRESET": "production",
+        "SESSION_TTL_SECONDS": 86400,          # idle timeout; preset: 7 days / 24 hours
+        "ABSOLUTE_LIFETIME_SECONDS": None,     # cap on a session's age; preset: none / 30 days
+        "MAX_SESSIONS_PER_USER": None,         # beyond it, a login revokes the oldest
+        "REFRESH_INTERVAL_SECONDS": 300,       # sliding refresh by the middleware; None turns it off
+        "COOKIE_NAME": "rix_session",          # production: "__Host-rix_session"
+        "COOKIE_SECURE": False,                # production: True
+        "COOKIE_SAMESITE": "Lax",
+        "HEADER_SCHEME": "Bearer",             # Authorization: Bearer <session id>
+        "RECORD_IP": True,
+        "RECORD_USER_AGENT": True,
+        "PURGE_RETENTION_DAYS": 30,            # purge_sessions keeps dead rows this long
     }
 """
 
@@ -19,6 +28,14 @@ from django.conf import settings
 from rix_auth import config
 from rix_auth.config import AuthConfig
 
+KEYS = frozenset(
+    {
+        "PRESET", "SESSION_TTL_SECONDS", "ABSOLUTE_LIFETIME_SECONDS", "MAX_SESSIONS_PER_USER",
+        "REFRESH_INTERVAL_SECONDS", "COOKIE_NAME", "COOKIE_SECURE", "COOKIE_SAMESITE", "HEADER_SCHEME",
+        "RECORD_IP", "RECORD_USER_AGENT", "PURGE_RETENTION_DAYS",
+    }
+)  # fmt: skip
+
 
 def raw() -> dict[str, Any]:
     value = getattr(settings, "RIX_AUTH", {})
@@ -27,6 +44,10 @@ def raw() -> dict[str, Any]:
 
 def preset_name() -> str:
     return str(raw().get("PRESET", "development" if settings.DEBUG else "production"))
+
+
+def production() -> bool:
+    return preset_name() == "production"
 
 
 def auth_config() -> AuthConfig:
@@ -40,3 +61,36 @@ def auth_config() -> AuthConfig:
     if "MAX_SESSIONS_PER_USER" in values:
         built.set_max_sessions_per_user(values["MAX_SESSIONS_PER_USER"])
     return built
+
+
+def refresh_interval_seconds() -> int | None:
+    return raw().get("REFRESH_INTERVAL_SECONDS", 300)
+
+
+def cookie_secure() -> bool:
+    return bool(raw().get("COOKIE_SECURE", production()))
+
+
+def cookie_name() -> str:
+    default = "__Host-rix_session" if cookie_secure() else "rix_session"
+    return str(raw().get("COOKIE_NAME", default))
+
+
+def cookie_samesite() -> str:
+    return str(raw().get("COOKIE_SAMESITE", "Lax"))
+
+
+def header_scheme() -> str:
+    return str(raw().get("HEADER_SCHEME", "Bearer"))
+
+
+def record_ip() -> bool:
+    return bool(raw().get("RECORD_IP", True))
+
+
+def record_user_agent() -> bool:
+    return bool(raw().get("RECORD_USER_AGENT", True))
+
+
+def purge_retention_days() -> int:
+    return int(raw().get("PURGE_RETENTION_DAYS", 30))

@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from rix_auth import tokens
+from rix_auth import signals, tokens
 from rix_auth.clock import Clock, system_clock
 from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
@@ -72,15 +72,19 @@ class Auth:
             return _fail(Code.INVALID_INPUT, "The client address is not an IPv4 or IPv6 address.")
         if not isinstance(user_agent, str):
             return _fail(Code.INVALID_INPUT, "The user agent must be a string.")
-        return self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent))
+        return _reported(self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent)), "login")
 
-    def authenticate_session(self, session_id: str) -> Result[Session]:
-        """The usable session ``session_id`` names, or why it is refused."""
-        return self._attempt(lambda: self._usable(session_id))
+    def authenticate_session(self, session_id: str, *, refresh_if_idle_for: int | None = None) -> Result[Session]:
+        """The usable session ``session_id`` names, or why it is refused.
+
+        With ``refresh_if_idle_for``, a session last seen at least that many
+        seconds ago is also refreshed (one write), for sliding expiry.
+        """
+        return _reported(self._attempt(lambda: self._use(session_id, refresh_if_idle_for)), "authenticate")
 
     def refresh_session(self, session_id: str) -> Result[Session]:
         """Extend a usable session to ``now + ttl`` (capped by the absolute lifetime)."""
-        return self._attempt(lambda: self._refresh(session_id))
+        return _reported(self._attempt(lambda: self._refresh(session_id)), "refresh")
 
     def logout(self, session_id: str) -> Result[None]:
         """Revoke the session; logging out a revoked or expired session still succeeds."""
@@ -89,6 +93,16 @@ class Auth:
     def logout_user(self, user_id: UserId, *, reason: str = "logout_user") -> Result[int]:
         """Revoke every session of the user, including any a login in flight is creating."""
         return self._attempt(lambda: self._logout_user(user_id, reason))
+
+    def revoke_session(self, public_id: str, *, reason: str, user_id: UserId | None = None) -> Result[Session]:
+        """Revoke one session by its public handle (only the user's own, given ``user_id``)."""
+        if not tokens.looks_like_public_id(public_id):
+            return _fail(Code.INVALID_INPUT, "A session handle is 16 lowercase hexadecimal characters.")
+        return self._attempt(lambda: self._revoke_public(public_id, reason, user_id))
+
+    def sessions_of(self, user_id: UserId) -> Result[list[Session]]:
+        """Every session of the user, newest first, without their ids."""
+        return self._attempt(lambda: Result.success(self.sessions.for_user(user_id)))
 
     def _register(self, email: str, password: str) -> Result[User]:
         try:
@@ -119,10 +133,15 @@ class Auth:
             ip=ip,
             user_agent=user_agent[:MAX_USER_AGENT_LENGTH],
         )
-        session = self.sessions.create(new, epoch=epoch, max_live=self.config.max_sessions_per_user)
-        if session is None:
+        created = self.sessions.create(new, epoch=epoch, max_live=self.config.max_sessions_per_user)
+        if created is None:
             return _fail(Code.SESSION_REVOKED, _REVOKED_DURING_LOGIN)
-        return Result.success(LoginResult(account.user, replace(session, id=session_id)))
+        if created.evicted:
+            signals.session_revoked.send(
+                Auth, user_id=account.user.id, reason="eviction", count=created.evicted, public_id=None
+            )
+        signals.session_created.send(Auth, session=created.session, user=account.user)
+        return Result.success(LoginResult(account.user, replace(created.session, id=session_id)))
 
     def _usable(self, session_id: str) -> Result[Session]:
         if not tokens.looks_like_session_id(session_id):
@@ -133,29 +152,53 @@ class Auth:
             return Result.failure(refusal)
         return Result.success(replace(session, id=session_id))  # type: ignore[arg-type]
 
+    def _use(self, session_id: str, refresh_if_idle_for: int | None) -> Result[Session]:
+        current = self._usable(session_id)
+        if current.failed or refresh_if_idle_for is None:
+            return current
+        if (self.clock() - current.value.last_seen_at).total_seconds() < refresh_if_idle_for:
+            return current
+        return self._extend(session_id, current.value)
+
     def _refresh(self, session_id: str) -> Result[Session]:
         current = self._usable(session_id)
-        if current.failed:
-            return current
+        return current if current.failed else self._extend(session_id, current.value)
+
+    def _extend(self, session_id: str, current: Session) -> Result[Session]:
         now = self.clock()
-        expires_at = self._expiry(current.value.created_at, now)
+        expires_at = self._expiry(current.created_at, now)
         if not self.sessions.extend(tokens.digest(session_id), now=now, expires_at=expires_at):
             # Revoked or expired between the read and the write: report the new state.
             raced = self._refusal(self.sessions.get(tokens.digest(session_id)), now)
             return Result.failure(raced or AuthError(Code.INVALID_SESSION))
-        return Result.success(replace(current.value, expires_at=expires_at, last_seen_at=now))
+        refreshed = replace(current, expires_at=expires_at, last_seen_at=now)
+        signals.session_refreshed.send(Auth, session=replace(refreshed, id=""))
+        return Result.success(refreshed)
 
     def _logout(self, session_id: str) -> Result[None]:
         if not tokens.looks_like_session_id(session_id):
             return _fail(Code.INVALID_INPUT, _BAD_ID)
-        if self.sessions.revoke(tokens.digest(session_id), now=self.clock(), reason="logout") is None:
+        now = self.clock()
+        revoked = self.sessions.revoke(tokens.digest(session_id), now=now, reason="logout")
+        if revoked is None:
             return _fail(Code.INVALID_SESSION)
+        _announce(revoked, now, "logout")
         return Result.success(None)
+
+    def _revoke_public(self, public_id: str, reason: str, user_id: UserId | None) -> Result[Session]:
+        now = self.clock()
+        revoked = self.sessions.revoke_public(public_id, now=now, reason=reason, user_id=user_id)
+        if revoked is None:
+            return _fail(Code.INVALID_SESSION, "No such session.")
+        _announce(revoked, now, reason)
+        return Result.success(revoked)
 
     def _logout_user(self, user_id: UserId, reason: str) -> Result[int]:
         if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or self.users.get(user_id) is None:
             return _fail(Code.USER_NOT_FOUND)
-        return Result.success(self.sessions.revoke_user(user_id, now=self.clock(), reason=reason))
+        count = self.sessions.revoke_user(user_id, now=self.clock(), reason=reason)
+        signals.session_revoked.send(Auth, user_id=user_id, reason=reason, count=count, public_id=None)
+        return Result.success(count)
 
     def _refusal(self, session: Session | None, now: datetime) -> AuthError | None:
         """Why ``session`` may not be used at ``now``; revocation outranks expiry."""
@@ -180,6 +223,20 @@ class Auth:
         except Exception:  # fail closed: a broken store never authenticates anyone
             logger.exception("rix_auth: the session or user store failed")
             return _fail(Code.STORE_ERROR)
+
+
+def _announce(revoked: Session, now: datetime, reason: str) -> None:
+    """Signal a revocation this call made (not one that had already happened)."""
+    if (revoked.revoked_at, revoked.revoke_reason) == (now, reason):
+        signals.session_revoked.send(
+            Auth, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id
+        )
+
+
+def _reported(result: Result[T], operation: str) -> Result[T]:
+    if result.error is not None:
+        signals.authentication_failed.send(Auth, code=result.error.code, operation=operation)
+    return result
 
 
 def _acceptable_password(password: object) -> bool:

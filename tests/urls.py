@@ -1,4 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from tests import views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("auth/", include("rix_auth.urls")),
+    path("whoami-plain/", views.plain),
+    path("whoami-async/", views.async_protected),
+    path("whoami-class/", views.Protected.as_view()),
+]

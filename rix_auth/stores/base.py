@@ -13,6 +13,7 @@ exception); Auth turns it into a ``store_error`` result.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,6 +55,12 @@ class Account:
     password_hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class Created:
+    session: Session
+    evicted: int = 0
+
+
 class SessionStore(ABC):
     """Persistence for sessions, keyed by the digest of their id."""
 
@@ -63,14 +70,15 @@ class SessionStore(ABC):
         ``None`` answers 0 at the cost of a real read."""
 
     @abstractmethod
-    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Session | None:
+    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Created | None:
         """Persist ``new`` and return it, or return ``None`` and persist nothing
         when the user's epoch is no longer ``epoch`` (a ``revoke_user`` ran since
         the login began). Atomic with respect to ``revoke_user``: no session made
         by a login that began before a ``revoke_user`` survives it.
 
         With ``max_live``, the user's oldest live sessions are revoked with the
-        reason ``eviction`` so that at most ``max_live`` remain, ``new`` included.
+        reason ``eviction`` so that at most ``max_live`` remain, ``new`` included;
+        ``evicted`` says how many.
         """
 
     @abstractmethod
@@ -92,6 +100,20 @@ class SessionStore(ABC):
         """Revoke the session unless already revoked (a first revocation's time
         and reason are kept); return it, or ``None`` if there is no such session.
         The row stays as an audit trail."""
+
+    @abstractmethod
+    def revoke_public(
+        self, public_id: str, *, now: datetime, reason: str, user_id: UserId | None = None
+    ) -> Session | None:
+        """As :meth:`revoke`, for the session with this public handle (and, when
+        ``user_id`` is given, only if it belongs to that user)."""
+
+    @abstractmethod
+    def purge(self, before: datetime, *, batch_size: int, dry_run: bool = False) -> Iterator[int]:
+        """Delete sessions that expired or were revoked before ``before``, at
+        most ``batch_size`` rows per step, yielding each step's count; with
+        ``dry_run``, delete nothing and yield the total once. Running twice
+        at once is safe: a row is deleted once."""
 
     @abstractmethod
     def revoke_user(self, user_id: UserId, *, now: datetime, reason: str) -> int:

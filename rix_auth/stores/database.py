@@ -15,12 +15,12 @@ from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from rix_auth.models import Session as SessionRow
 from rix_auth.models import SessionEpoch
 from rix_auth.session import Session, UserId
-from rix_auth.stores.base import NewSession, SessionStore, StoreFailure
+from rix_auth.stores.base import Created, NewSession, SessionStore, StoreFailure
 
 _FIELDS = (
     "digest", "user", "public_id", "created_at", "expires_at", "last_seen_at",
@@ -40,12 +40,11 @@ class DatabaseSessionStore(SessionStore):
         with _store_errors():
             return self._epoch(user_id)
 
-    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Session | None:
+    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Created | None:
         try:
             with _store_errors(), transaction.atomic(using=self.alias):
                 self._lock_user(new.user_id)
-                if max_live is not None:
-                    self._evict_oldest(new.user_id, new.created_at, keep=max_live - 1)
+                evicted = 0 if max_live is None else self._evict_oldest(new.user_id, new.created_at, max_live - 1)
                 self._rows.create(
                     digest=new.digest, public_id=new.public_id, user_id=new.user_id,
                     created_at=new.created_at, expires_at=new.expires_at, last_seen_at=new.created_at,
@@ -55,10 +54,11 @@ class DatabaseSessionStore(SessionStore):
                     raise _Superseded
         except _Superseded:
             return None
-        return Session(
+        session = Session(
             user_id=new.user_id, public_id=new.public_id, created_at=new.created_at,
             expires_at=new.expires_at, last_seen_at=new.created_at, ip=new.ip, user_agent=new.user_agent,
         )  # fmt: skip
+        return Created(session, evicted)
 
     def get(self, digest: str) -> Session | None:
         with _store_errors(), connections[self.alias].cursor() as cursor:
@@ -82,6 +82,31 @@ class DatabaseSessionStore(SessionStore):
         with _store_errors():
             self._rows.filter(digest=digest, revoked_at__isnull=True).update(revoked_at=now, revoke_reason=reason)
         return self.get(digest)
+
+    def revoke_public(
+        self, public_id: str, *, now: datetime, reason: str, user_id: UserId | None = None
+    ) -> Session | None:
+        with _store_errors():
+            mine = self._rows.filter(public_id=public_id)
+            if user_id is not None:
+                mine = mine.filter(user_id=user_id)
+            digest = mine.values_list("digest", flat=True).first()
+        return None if digest is None else self.revoke(digest, now=now, reason=reason)
+
+    def purge(self, before: datetime, *, batch_size: int, dry_run: bool = False) -> Iterator[int]:
+        dead = self._rows.filter(Q(expires_at__lt=before) | Q(revoked_at__lt=before))
+        if dry_run:
+            with _store_errors():
+                yield dead.count()
+            return
+        last_pk = 0
+        while True:
+            with _store_errors():
+                batch = list(dead.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size])
+                if not batch:
+                    return
+                last_pk = batch[-1]
+                yield self._rows.filter(pk__in=batch).delete()[0]
 
     def revoke_user(self, user_id: UserId, *, now: datetime, reason: str) -> int:
         with _store_errors(), transaction.atomic(using=self.alias):
@@ -109,10 +134,10 @@ class DatabaseSessionStore(SessionStore):
             no_key = features.has_select_for_no_key_update
             list(users.select_for_update(no_key=no_key).values_list("pk", flat=True))
 
-    def _evict_oldest(self, user_id: UserId, now: datetime, keep: int) -> None:
+    def _evict_oldest(self, user_id: UserId, now: datetime, keep: int) -> int:
         live = self._rows.filter(user_id=user_id, revoked_at__isnull=True, expires_at__gt=now)
-        oldest = live.order_by("-created_at", "-pk").values_list("pk", flat=True)[keep:]
-        self._rows.filter(pk__in=list(oldest)).update(revoked_at=now, revoke_reason="eviction")
+        oldest = list(live.order_by("-created_at", "-pk").values_list("pk", flat=True)[keep:])
+        return self._rows.filter(pk__in=oldest).update(revoked_at=now, revoke_reason="eviction") if oldest else 0
 
     @cached_property
     def _select_by_digest(self) -> str:

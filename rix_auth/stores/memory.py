@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 
 from rix_auth.config import Argon2Parameters
 from rix_auth.passwords import Argon2id
 from rix_auth.session import Session, User, UserId
-from rix_auth.stores.base import Account, NewSession, SessionStore, UserExists, UserStore
+from rix_auth.stores.base import Account, Created, NewSession, SessionStore, UserExists, UserStore
 
 
 class MemorySessionStore(SessionStore):
@@ -27,7 +28,7 @@ class MemorySessionStore(SessionStore):
         with self._lock:
             return self._epochs.get(str(user_id), 0)
 
-    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Session | None:
+    def create(self, new: NewSession, *, epoch: int, max_live: int | None = None) -> Created | None:
         session = Session(
             user_id=new.user_id,
             public_id=new.public_id,
@@ -40,10 +41,9 @@ class MemorySessionStore(SessionStore):
         with self._lock:
             if self._epochs.get(str(new.user_id), 0) != epoch:
                 return None
-            if max_live is not None:
-                self._evict_oldest(new.user_id, new.created_at, keep=max_live - 1)
+            evicted = 0 if max_live is None else self._evict_oldest(new.user_id, new.created_at, keep=max_live - 1)
             self._sessions[new.digest] = session
-        return session
+        return Created(session, evicted)
 
     def get(self, digest: str) -> Session | None:
         with self._lock:
@@ -69,6 +69,23 @@ class MemorySessionStore(SessionStore):
                 session = self._sessions[digest] = replace(session, revoked_at=now, revoke_reason=reason)
             return session
 
+    def revoke_public(
+        self, public_id: str, *, now: datetime, reason: str, user_id: UserId | None = None
+    ) -> Session | None:
+        with self._lock:
+            found = [d for d, s in self._sessions.items() if s.public_id == public_id]
+        if not found or (user_id is not None and not self._sessions[found[0]].belongs_to(user_id)):
+            return None
+        return self.revoke(found[0], now=now, reason=reason)
+
+    def purge(self, before: datetime, *, batch_size: int, dry_run: bool = False) -> Iterator[int]:
+        with self._lock:
+            dead = [d for d, s in self._sessions.items() if _dead_before(s, before)]
+            if not dry_run:
+                for d in dead:
+                    del self._sessions[d]
+        yield len(dead)
+
     def revoke_user(self, user_id: UserId, *, now: datetime, reason: str) -> int:
         with self._lock:
             key = str(user_id)
@@ -83,12 +100,18 @@ class MemorySessionStore(SessionStore):
         # the digest, so an ordinary dict lookup leaks nothing usable by timing.
         return self._sessions.get(digest)
 
-    def _evict_oldest(self, user_id: UserId, now: datetime, keep: int) -> None:
+    def _evict_oldest(self, user_id: UserId, now: datetime, keep: int) -> int:
         live = sorted(
             ((s.created_at, d) for d, s in self._sessions.items() if s.belongs_to(user_id) and s.usable(now)),
         )
-        for _, d in live[: max(len(live) - keep, 0)]:
+        oldest = live[: max(len(live) - keep, 0)]
+        for _, d in oldest:
             self._sessions[d] = replace(self._sessions[d], revoked_at=now, revoke_reason="eviction")
+        return len(oldest)
+
+
+def _dead_before(session: Session, before: datetime) -> bool:
+    return session.expires_at < before or (session.revoked_at is not None and session.revoked_at < before)
 
 
 class MemoryUserStore(UserStore):

@@ -1,0 +1,60 @@
+"""Sessions in the admin: read-only, filterable by state, revocable; never the digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+import rix_auth
+from rix_auth.models import Session
+
+FIELDS = ("public_id", "user", "created_at", "last_seen_at", "expires_at", "revoked_at", "revoke_reason",
+          "ip", "user_agent")  # fmt: skip
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
+        now = timezone.now()
+        states = {
+            "active": Q(revoked_at__isnull=True, expires_at__gt=now),
+            "expired": Q(revoked_at__isnull=True, expires_at__lte=now),
+            "revoked": Q(revoked_at__isnull=False),
+        }
+        return queryset.filter(states[self.value()]) if self.value() in states else queryset
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("public_id", "user", "state", "created_at", "last_seen_at", "ip", "user_agent")
+    list_filter = (StateFilter, "revoke_reason")
+    list_select_related = ("user",)
+    search_fields = ("public_id", "ip")
+    fields = FIELDS
+    readonly_fields = FIELDS
+    actions = ("revoke",)
+
+    @admin.display(description="state")
+    def state(self, session: Session) -> str:
+        if session.revoked_at is not None:
+            return f"revoked ({session.revoke_reason})"
+        return "expired" if session.expires_at <= timezone.now() else "active"
+
+    @admin.action(description="Revoke the selected sessions", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        auth = rix_auth.database(queryset.db)
+        handles = queryset.filter(revoked_at__isnull=True).values_list("public_id", flat=True)
+        revoked = sum(auth.revoke_session(handle, reason="admin").ok for handle in handles)
+        self.message_user(request, f"Revoked {revoked} session(s).", messages.SUCCESS)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

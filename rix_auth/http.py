@@ -1,0 +1,98 @@
+"""How a session id travels over HTTP, and how errors answer.
+
+The id is read from ``Authorization: <scheme> <id>`` first, then from the
+session cookie; never from a query string or a form field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+
+import rix_auth
+from rix_auth import clock, conf
+from rix_auth.error import AuthError
+from rix_auth.error import AuthErrorCode as Code
+from rix_auth.service import Auth
+from rix_auth.session import Session
+
+Source = Literal["header", "cookie"]
+
+STATUS = {
+    Code.INVALID_INPUT: 400,
+    Code.INVALID_CREDENTIALS: 401,
+    Code.INVALID_SESSION: 401,
+    Code.SESSION_EXPIRED: 401,
+    Code.SESSION_REVOKED: 401,
+    Code.USER_DISABLED: 403,
+    Code.USER_NOT_FOUND: 404,
+    Code.USER_ALREADY_EXISTS: 409,
+    Code.STORE_ERROR: 503,
+}
+
+
+def request_time(request: HttpRequest) -> datetime:
+    """One instant per request, so every check in it agrees on "now"."""
+    if not hasattr(request, "_rix_now"):
+        request._rix_now = clock.system_clock()  # type: ignore[attr-defined]
+    return request._rix_now  # type: ignore[attr-defined]
+
+
+def auth_for(request: HttpRequest) -> Auth:
+    """The database Auth, configured from settings, on the request's clock."""
+    now = request_time(request)
+    return rix_auth.database(clock=lambda: now)
+
+
+def session_id_from(request: HttpRequest) -> tuple[str | None, Source | None]:
+    """The session id the request carries and where it came from."""
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if value and scheme.lower() == conf.header_scheme().lower():
+        return value.strip(), "header"
+    cookie = request.COOKIES.get(conf.cookie_name())
+    return (cookie, "cookie") if cookie else (None, None)
+
+
+def error_response(error: AuthError, status: int | None = None) -> JsonResponse:
+    """``{"error": {"code", "message"}}`` with the status that fits the code."""
+    status = status or STATUS[error.code]
+    response = JsonResponse({"error": {"code": error.code.value, "message": error.message}}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = f'{conf.header_scheme()} error="invalid_token"'
+    return response
+
+
+def set_session_cookie(response: HttpResponse, session: Session, now: datetime) -> None:
+    response.set_cookie(
+        conf.cookie_name(),
+        session.id,
+        max_age=max(int((session.expires_at - now).total_seconds()), 0),
+        path="/",
+        secure=conf.cookie_secure(),
+        httponly=True,
+        samesite=conf.cookie_samesite(),
+    )
+
+
+def delete_session_cookie(response: HttpResponse) -> None:
+    response.delete_cookie(conf.cookie_name(), path="/", samesite=conf.cookie_samesite())
+
+
+class _JsonCsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        body = {"error": {"code": "csrf_failed", "message": f"CSRF verification failed: {reason}"}}
+        return JsonResponse(body, status=403)
+
+
+def _protected(request: HttpRequest) -> HttpResponse:  # a stand-in view that is not csrf_exempt
+    raise AssertionError("never called")
+
+
+def csrf_rejection(request: HttpRequest) -> HttpResponse | None:
+    """Django's CSRF check, even for ``csrf_exempt`` views: ``None`` if it passes."""
+    check = _JsonCsrfCheck(_protected)
+    check.process_request(request)
+    return check.process_view(request, _protected, (), {})

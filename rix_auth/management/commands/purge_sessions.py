@@ -1,0 +1,43 @@
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from rix_auth import conf
+from rix_auth.stores.base import StoreFailure
+from rix_auth.stores.database import DatabaseSessionStore
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete sessions that expired or were revoked more than the retention period ago, in batches. "
+        "Safe to run while another purge runs."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--older-than", type=int, metavar="DAYS",
+                            help="retention in days (default: RIX_AUTH['PURGE_RETENTION_DAYS'], 30)")  # fmt: skip
+        parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
+        parser.add_argument("--batch-size", type=int, default=1000, help="rows per DELETE (default 1000)")
+        parser.add_argument("--database", default="default", help="database alias (default 'default')")
+
+    def handle(self, *args: Any, older_than: int | None, dry_run: bool, batch_size: int, database: str,
+               **options: Any) -> None:  # fmt: skip
+        days = conf.purge_retention_days() if older_than is None else older_than
+        if days < 0 or batch_size < 1:
+            raise CommandError("--older-than must be 0 or more days and --batch-size at least 1.")
+        before = timezone.now() - timedelta(days=days)
+        total, on_terminal = 0, self.stdout.isatty()
+        try:
+            for deleted in DatabaseSessionStore(database).purge(before, batch_size=batch_size, dry_run=dry_run):
+                total += deleted
+                if on_terminal and not dry_run:
+                    self.stdout.write(f"\rdeleted {total} session(s)…", ending="")
+                    self.stdout.flush()
+        except StoreFailure as error:
+            raise CommandError(f"{error} {total} session(s) were deleted before the failure.") from error
+        if on_terminal and not dry_run:
+            self.stdout.write("")
+        verb = "Would delete" if dry_run else "Deleted"
+        self.stdout.write(f"{verb} {total} session(s) expired or revoked before {before:%Y-%m-%d %H:%M} UTC.")

@@ -1,0 +1,19 @@
+"""Mount with ``path("auth/", include("rix_auth.urls"))``."""
+
+from django.urls import path
+
+from rix_auth import views
+
+app_name = "rix_auth"
+
+urlpatterns = [
+    path("csrf/", views.csrf, name="csrf"),
+    path("register/", views.register, name="register"),
+    path("login/", views.login, name="login"),
+    path("session/", views.whoami, name="whoami"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("logout/", views.logout, name="logout"),
+    path("logout-all/", views.logout_all, name="logout-all"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<str:public_id>/revoke/", views.revoke, name="revoke"),
+]

@@ -1,0 +1,182 @@
+"""The JSON endpoints: thin callers of the Auth service.
+
+Every view is ``csrf_exempt`` for Django's middleware because rix_auth's own
+middleware applies CSRF where it matters: to requests that a cookie
+authenticates, and to logins that ask for a cookie. Requests that carry the
+id in the ``Authorization`` header cannot be forged cross-site.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+from rix_auth import conf, http
+from rix_auth.decorators import session_required
+from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.session import Session, User
+
+BAD_BODY = 'Send a JSON object, e.g. {"email": "...", "password": "..."}.'
+
+
+@require_GET
+@ensure_csrf_cookie
+def csrf(request: HttpRequest) -> JsonResponse:
+    """The CSRF token a cookie-based client echoes in ``X-CSRFToken``."""
+    return JsonResponse({"csrf_token": get_token(request)})
+
+
+def json_post(view: Callable[[HttpRequest, dict[str, Any]], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """A CSRF-exempt POST view that receives its JSON object body, or answers 400."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            return http.error_response(AuthError(AuthErrorCode.INVALID_INPUT, BAD_BODY))
+        return view(request, body)
+
+    return wrapper
+
+
+@json_post
+def register(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    result = http.auth_for(request).register_user(body.get("email"), body.get("password"))  # type: ignore[arg-type]
+    if result.error is not None:
+        return http.error_response(result.error)
+    return JsonResponse({"user": _user(result.value)}, status=201)
+
+
+@json_post
+def login(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    wants_cookie = body.get("cookie") is True
+    if wants_cookie and (rejected := http.csrf_rejection(request)):
+        return rejected
+    result = http.auth_for(request).login(
+        body.get("email"),  # type: ignore[arg-type]
+        body.get("password"),  # type: ignore[arg-type]
+        ip=_client_ip(request) if conf.record_ip() else None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "") if conf.record_user_agent() else "",
+    )
+    if result.error is not None:
+        response: HttpResponse = http.error_response(result.error)
+    else:
+        session = result.value.session
+        payload: dict[str, Any] = {"user": _user(result.value.user), "session": _session(session)}
+        if not wants_cookie:  # a cookie login keeps the secret out of reach of scripts
+            payload["session_id"] = session.id
+        response = JsonResponse(payload)
+        if wants_cookie:
+            http.set_session_cookie(response, session, session.created_at)
+    patch_cache_control(response, no_store=True)  # no cache may keep or share a fresh session
+    return response
+
+
+@require_GET
+@session_required
+def whoami(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"user_id": request.user_id, "session": _session(request.rix_session)})  # type: ignore[attr-defined]
+
+
+@csrf_exempt
+@require_POST
+@session_required
+def refresh(request: HttpRequest) -> HttpResponse:
+    session_id, source = http.session_id_from(request)
+    result = http.auth_for(request).refresh_session(session_id)  # type: ignore[arg-type]
+    if result.error is not None:
+        return http.error_response(result.error)
+    response = JsonResponse({"session": _session(result.value)})
+    if source == "cookie":
+        http.set_session_cookie(response, result.value, result.value.last_seen_at)
+    return response
+
+
+@csrf_exempt
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """Succeeds for an expired or revoked session too: the goal is that it is dead."""
+    session_id, _ = http.session_id_from(request)
+    if session_id is None:
+        return http.error_response(AuthError(AuthErrorCode.INVALID_SESSION, "There is no session to log out."))
+    result = http.auth_for(request).logout(session_id)
+    response = http.error_response(result.error) if result.error else JsonResponse({"logged_out": True})
+    http.delete_session_cookie(response)
+    return response
+
+
+@csrf_exempt
+@require_POST
+@session_required
+def logout_all(request: HttpRequest) -> HttpResponse:
+    result = http.auth_for(request).logout_user(request.user_id)  # type: ignore[attr-defined]
+    if result.error is not None:
+        return http.error_response(result.error)
+    response = JsonResponse({"revoked": result.value})
+    http.delete_session_cookie(response)
+    return response
+
+
+@require_GET
+@session_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """The user's live sessions (devices), newest first; never their ids."""
+    result = http.auth_for(request).sessions_of(request.user_id)  # type: ignore[attr-defined]
+    if result.error is not None:
+        return http.error_response(result.error)
+    now, current = http.request_time(request), request.rix_session.public_id  # type: ignore[attr-defined]
+    live = [s for s in result.value if s.usable(now)]
+    return JsonResponse({"sessions": [_device(s, current) for s in live]})
+
+
+@csrf_exempt
+@require_POST
+@session_required
+def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Revoke one of the caller's own sessions; another user's handle is "not found"."""
+    auth = http.auth_for(request)
+    result = auth.revoke_session(public_id, reason="logout", user_id=request.user_id)  # type: ignore[attr-defined]
+    if result.error is not None:
+        status = 404 if result.error.code is AuthErrorCode.INVALID_SESSION else None
+        return http.error_response(result.error, status)
+    return JsonResponse({"revoked": public_id})
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _user(user: User) -> dict[str, object]:
+    return {"id": user.id, "email": user.email}
+
+
+def _session(session: Session) -> dict[str, object]:
+    return {
+        "public_id": session.public_id,
+        "created_at": session.created_at.isoformat(),
+        "expires_at": session.expires_at.isoformat(),
+        "last_seen_at": session.last_seen_at.isoformat(),
+    }
+
+
+def _device(session: Session, current: str) -> dict[str, object]:
+    return {**_session(session), "ip": session.ip, "user_agent": session.user_agent,
+            "current": session.public_id == current}  # fmt: skip
