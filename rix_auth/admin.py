@@ -53,7 +53,8 @@ class SessionAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         auth = rix_auth.database(queryset.db)
         handles = queryset.filter(revoked_at__isnull=True).values_list("public_id", flat=True)
-        revoked = sum(auth.revoke_session(handle, reason="admin").ok for handle in handles)
+        results = [auth.revoke_session(handle, reason="admin") for handle in handles]
+        revoked = sum(r.ok and r.value.revoked_now for r in results)
         self.message_user(request, f"Revoked {revoked} session(s).", messages.SUCCESS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

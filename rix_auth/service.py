@@ -20,7 +20,7 @@ from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
 from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.result import Result
-from rix_auth.session import LoginResult, Session, User, UserId
+from rix_auth.session import LoginResult, Revocation, Session, User, UserId
 from rix_auth.stores.base import InputRejected, NewSession, SessionStore, UserExists, UserStore
 
 logger = logging.getLogger("rix_auth")
@@ -94,8 +94,11 @@ class Auth:
         """Revoke every session of the user, including any a login in flight is creating."""
         return self._attempt(lambda: self._logout_user(user_id, reason))
 
-    def revoke_session(self, public_id: str, *, reason: str, user_id: UserId | None = None) -> Result[Session]:
-        """Revoke one session by its public handle (only the user's own, given ``user_id``)."""
+    def revoke_session(self, public_id: str, *, reason: str, user_id: UserId | None = None) -> Result[Revocation]:
+        """Revoke one session by its public handle (only the user's own, given ``user_id``).
+
+        Succeeds for an already revoked session too; ``revoked_now`` tells them apart.
+        """
         if not tokens.looks_like_public_id(public_id):
             return _fail(Code.INVALID_INPUT, "A session handle is 16 lowercase hexadecimal characters.")
         return self._attempt(lambda: self._revoke_public(public_id, reason, user_id))
@@ -185,13 +188,12 @@ class Auth:
         _announce(revoked, now, "logout")
         return Result.success(None)
 
-    def _revoke_public(self, public_id: str, reason: str, user_id: UserId | None) -> Result[Session]:
+    def _revoke_public(self, public_id: str, reason: str, user_id: UserId | None) -> Result[Revocation]:
         now = self.clock()
         revoked = self.sessions.revoke_public(public_id, now=now, reason=reason, user_id=user_id)
         if revoked is None:
             return _fail(Code.INVALID_SESSION, "No such session.")
-        _announce(revoked, now, reason)
-        return Result.success(revoked)
+        return Result.success(Revocation(revoked, revoked_now=_announce(revoked, now, reason)))
 
     def _logout_user(self, user_id: UserId, reason: str) -> Result[int]:
         if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or self.users.get(user_id) is None:
@@ -225,12 +227,12 @@ class Auth:
             return _fail(Code.STORE_ERROR)
 
 
-def _announce(revoked: Session, now: datetime, reason: str) -> None:
-    """Signal a revocation this call made (not one that had already happened)."""
-    if (revoked.revoked_at, revoked.revoke_reason) == (now, reason):
-        signals.session_revoked.send(
-            Auth, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id
-        )
+def _announce(revoked: Session, now: datetime, reason: str) -> bool:
+    """Signal a revocation this call made (not one that had already happened); say which it was."""
+    if (revoked.revoked_at, revoked.revoke_reason) != (now, reason):
+        return False
+    signals.session_revoked.send(Auth, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id)
+    return True
 
 
 def _reported(result: Result[T], operation: str) -> Result[T]:

@@ -76,3 +76,10 @@ class Session:
 class LoginResult:
     user: User
     session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    session: Session
+    revoked_now: bool
+    """False when the session had already been revoked before this call."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import TypeVar
 
 import pytest
@@ -12,6 +13,8 @@ from django.db import connections
 
 import rix_auth
 from rix_auth import AuthErrorCode as Code
+from rix_auth.clock import ManualClock
+from rix_auth.models import Session as SessionRow
 from rix_auth.stores.database import DatabaseSessionStore
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -102,3 +105,22 @@ def test_a_login_whose_password_check_straddles_logout_user_fails_across_connect
         result = pending.result(WAIT)
     assert result.error is not None and result.error.code is Code.SESSION_REVOKED
     assert rix_auth.stores.database_sessions().for_user(user_id) == []
+
+
+def test_two_purges_at_once_delete_each_dead_row_once() -> None:
+    clock = ManualClock()
+    auth = rix_auth.database("default", rix_auth.config.development().set_session_ttl_seconds(60), clock=clock)
+    auth.register_user(EMAIL, PASSWORD)
+    for _ in range(300):
+        auth.login(EMAIL, PASSWORD)
+    store, before = DatabaseSessionStore(), clock() + timedelta(days=1)
+    start = threading.Barrier(2)
+
+    def purge() -> int:
+        start.wait(WAIT)
+        return sum(store.purge(before, batch_size=25))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = list(pool.map(lambda _: in_own_connection(purge)(), range(2)))
+    assert sum(counts) == 300
+    assert not SessionRow.objects.exists()

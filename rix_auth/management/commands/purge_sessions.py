@@ -2,9 +2,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from rix_auth import conf
+from rix_auth import clock, conf
 from rix_auth.stores.base import StoreFailure
 from rix_auth.stores.database import DatabaseSessionStore
 
@@ -27,7 +26,7 @@ class Command(BaseCommand):
         days = conf.purge_retention_days() if older_than is None else older_than
         if days < 0 or batch_size < 1:
             raise CommandError("--older-than must be 0 or more days and --batch-size at least 1.")
-        before = timezone.now() - timedelta(days=days)
+        before = clock.system_clock() - timedelta(days=days)
         total, on_terminal = 0, self.stdout.isatty()
         try:
             for deleted in DatabaseSessionStore(database).purge(before, batch_size=batch_size, dry_run=dry_run):

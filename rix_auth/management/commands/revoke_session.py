@@ -15,7 +15,8 @@ class Command(BaseCommand):
         result = rix_auth.database().revoke_session(handle, reason="command")
         if result.error is not None:
             raise CommandError(f"{result.error.message} ({result.error.code.value}: {handle!r})")
-        if result.value.revoke_reason != "command":
-            self.stdout.write(f"Session {handle} was already revoked ({result.value.revoke_reason}).")
+        session = result.value.session
+        if result.value.revoked_now:
+            self.stdout.write(f"Revoked session {handle} of user {session.user_id}.")
         else:
-            self.stdout.write(f"Revoked session {handle} of user {result.value.user_id}.")
+            self.stdout.write(f"Session {handle} was already revoked ({session.revoke_reason}).")

@@ -1,0 +1,130 @@
+"""Management commands: exact output, exit status, bad arguments."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+import rix_auth
+from rix_auth.clock import ManualClock
+from rix_auth.models import Session as SessionRow
+from tests.conftest import EMAIL, PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def auth(clock: ManualClock) -> rix_auth.Auth:
+    return rix_auth.database("default", rix_auth.config.development().set_session_ttl_seconds(3600), clock=clock)
+
+
+@pytest.fixture
+def grace(auth: rix_auth.Auth) -> object:
+    user = auth.register_user(EMAIL, PASSWORD).value
+    for _ in range(3):
+        auth.login(EMAIL, PASSWORD)
+    return get_user_model().objects.get(pk=user.id)
+
+
+@pytest.mark.parametrize("identifier", ["pk", EMAIL, "GRACE@example.com"])
+def test_revoke_user_sessions_finds_the_user_by_pk_or_email_and_is_idempotent(
+    grace: object, identifier: str
+) -> None:
+    name = str(grace.pk) if identifier == "pk" else identifier  # type: ignore[attr-defined]
+    assert run("revoke_user_sessions", name) == f"Revoked 3 session(s) of user {grace.pk}.\n"  # type: ignore[attr-defined]
+    assert run("revoke_user_sessions", name) == f"Revoked 0 session(s) of user {grace.pk}.\n"  # type: ignore[attr-defined]
+    assert set(SessionRow.objects.values_list("revoke_reason", flat=True)) == {"command"}
+
+
+def test_revoke_user_sessions_finds_a_user_by_username(auth: rix_auth.Auth) -> None:
+    admin = get_user_model().objects.create_user("admin", "admin@example.com", PASSWORD)
+    assert run("revoke_user_sessions", "admin") == f"Revoked 0 session(s) of user {admin.pk}.\n"
+
+
+def test_an_unknown_user_is_a_command_error(db: None) -> None:
+    with pytest.raises(CommandError, match=r"No user matches 'nobody@example\.com'"):
+        run("revoke_user_sessions", "nobody@example.com")
+
+
+def test_revoke_session_by_handle(grace: object) -> None:
+    handle = SessionRow.objects.first().public_id  # type: ignore[union-attr]
+    assert run("revoke_session", handle) == f"Revoked session {handle} of user {grace.pk}.\n"  # type: ignore[attr-defined]
+    assert run("revoke_session", handle) == f"Session {handle} was already revoked (command).\n"
+    assert SessionRow.objects.filter(revoked_at__isnull=True).count() == 2
+
+
+@pytest.mark.parametrize(("handle", "message"), [("nonsense", "invalid_input"), ("0" * 16, "invalid_session")])
+def test_revoke_session_with_a_bad_handle_fails(db: None, handle: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("revoke_session", handle)
+
+
+def test_list_sessions_shows_a_table_without_secrets(grace: object, auth: rix_auth.Auth, clock: ManualClock) -> None:
+    first = SessionRow.objects.order_by("pk").first()
+    assert first is not None
+    run("revoke_session", first.public_id)
+    output = run("list_sessions", "--user", EMAIL)
+    lines = output.splitlines()
+    assert lines[0].split() == ["HANDLE", "USER", "STATE", "CREATED", "LAST", "SEEN", "IP", "USER", "AGENT"]
+    assert len(lines) == 4 and sum("revoked:command" in line for line in lines) == 1
+    assert all(row.digest not in output for row in SessionRow.objects.all())
+    assert len(run("list_sessions", "--active").splitlines()) == 3
+
+
+def test_list_sessions_for_an_unknown_user_fails(db: None) -> None:
+    with pytest.raises(CommandError, match="No user matches"):
+        run("list_sessions", "--user", "ghost")
+
+
+def test_purge_deletes_only_sessions_dead_for_longer_than_the_retention(
+    grace: object, auth: rix_auth.Auth, clock: ManualClock
+) -> None:
+    old = SessionRow.objects.order_by("pk")
+    SessionRow.objects.filter(pk=old[0].pk).update(expires_at=old[0].expires_at - timedelta(days=40))
+    SessionRow.objects.filter(pk=old[1].pk).update(revoked_at=old[1].created_at - timedelta(days=31))
+    SessionRow.objects.filter(pk=old[2].pk).update(revoked_at=old[2].created_at - timedelta(days=29))
+    clock.advance(0)
+    dry = run("purge_sessions", "--dry-run")
+    assert dry.startswith("Would delete 2 session(s) expired or revoked before ")
+    assert SessionRow.objects.count() == 3
+    assert run("purge_sessions", "--batch-size", "1").startswith("Deleted 2 session(s)")
+    assert SessionRow.objects.count() == 1
+    assert run("purge_sessions").startswith("Deleted 0 session(s)")
+    assert run("purge_sessions", "--older-than", "0").startswith("Deleted 1 session(s)")
+
+
+@pytest.mark.parametrize("args", [["--older-than", "-1"], ["--batch-size", "0"]])
+def test_purge_refuses_nonsense_arguments(db: None, args: list[str]) -> None:
+    with pytest.raises(CommandError, match="--older-than must be 0 or more days"):
+        run("purge_sessions", *args)
+
+
+def test_every_command_has_help() -> None:
+    for name in ("revoke_user_sessions", "revoke_session", "list_sessions", "purge_sessions"):
+        out = io.StringIO()
+        with pytest.raises(SystemExit) as exited:
+            call_command(name, "--help", stdout=out)
+        assert exited.value.code == 0
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_purge_shows_progress_only_on_a_terminal(grace: object) -> None:
+    SessionRow.objects.update(revoked_at=SessionRow.objects.first().created_at - timedelta(days=60))  # type: ignore[union-attr]
+    terminal = Terminal()
+    call_command("purge_sessions", "--batch-size", "2", stdout=terminal)
+    assert terminal.getvalue().startswith("\rdeleted 2 session(s)…\rdeleted 3 session(s)…\nDeleted 3 session(s)")

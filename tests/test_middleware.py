@@ -1,0 +1,117 @@
+"""The middleware's costs and guarantees: queries, writes, failures, sync and async."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection
+from django.test import AsyncClient, Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
+
+from rix_auth.clock import ManualClock
+from rix_auth.models import Session as SessionRow
+from tests.conftest import bearer
+
+pytestmark = pytest.mark.django_db
+Login = Callable[..., str]
+WITHOUT_DJANGO_AUTH = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "rix_auth.middleware.SessionMiddleware",
+]
+
+
+def test_a_request_without_an_id_costs_no_query(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_num_queries(0):
+        assert client.get("/whoami-plain/").json() == {"user_id": None, "error": None}
+
+
+def test_an_authenticated_request_costs_one_select_and_no_write(
+    client: Client, bearer_login: Login, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    session_id = bearer_login()
+    with django_assert_num_queries(1) as captured:
+        assert client.get("/whoami-plain/", headers=bearer(session_id)).json()["user_id"] is not None
+    assert captured.captured_queries[0]["sql"].startswith("SELECT")
+
+
+def test_sliding_refresh_writes_at_most_once_per_interval(
+    client: Client, bearer_login: Login, clock: ManualClock, settings  # type: ignore[no-untyped-def]
+) -> None:
+    settings.RIX_AUTH = {"PRESET": "development", "REFRESH_INTERVAL_SECONDS": 300}
+    session_id = bearer_login()
+    writes = []
+    for step in (100, 100, 100, 50, 260):  # seconds between requests
+        clock.advance(step)
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/whoami-plain/", headers=bearer(session_id))
+        writes.append(sum(q["sql"].startswith("UPDATE") for q in captured.captured_queries))
+        assert len(captured.captured_queries) == 1 + writes[-1]
+    assert writes == [0, 0, 1, 0, 1]
+    assert SessionRow.objects.get().last_seen_at == clock()
+
+
+def test_sliding_refresh_can_be_switched_off(
+    client: Client, bearer_login: Login, clock: ManualClock, settings  # type: ignore[no-untyped-def]
+) -> None:
+    settings.RIX_AUTH = {"PRESET": "development", "REFRESH_INTERVAL_SECONDS": None}
+    session_id = bearer_login()
+    clock.advance(days=1)
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/whoami-plain/", headers=bearer(session_id))
+    assert len(captured.captured_queries) == 1
+
+
+def test_a_database_failure_never_lets_a_request_through_as_authenticated(
+    client: Client, bearer_login: Login
+) -> None:
+    session_id = bearer_login()
+
+    def refuse(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        raise OperationalError("the database went away")
+
+    with connection.execute_wrapper(refuse):
+        plain = client.get("/whoami-plain/", headers=bearer(session_id)).json()
+        protected = client.get("/auth/session/", headers=bearer(session_id))
+    assert plain == {"user_id": None, "error": "store_error"}
+    assert (protected.status_code, protected.json()["error"]["code"]) == (503, "store_error")
+
+
+@override_settings(MIDDLEWARE=WITHOUT_DJANGO_AUTH)
+def test_request_user_is_loaded_lazily_when_django_auth_did_not_set_it(
+    bearer_login: Login, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    session_id = bearer_login()
+    client = Client()  # a fresh handler, built with the overridden MIDDLEWARE
+    with django_assert_num_queries(1):  # the session; the user is never touched
+        client.get("/whoami-class/", headers=bearer(session_id))
+    response = client.get("/auth/session/", headers=bearer(session_id))
+    request = response.wsgi_request
+    with django_assert_num_queries(1):
+        assert request.user.email == "grace@example.com"  # type: ignore[union-attr]
+    anonymous = client.get("/whoami-plain/").wsgi_request
+    assert not anonymous.user.is_authenticated
+
+
+@override_settings(MIDDLEWARE=WITHOUT_DJANGO_AUTH)
+def test_the_middleware_serves_async_views(bearer_login: Login) -> None:
+    session_id = bearer_login()
+    user_id = get_user_model().objects.get().pk
+    client = AsyncClient()
+
+    async def visit() -> None:
+        response = await client.get("/whoami-async/", headers=bearer(session_id))
+        assert response.status_code == 200
+        assert response.json() == {"user_id": user_id, "email": "grace@example.com"}
+        refused = await client.get("/whoami-async/", headers=bearer("session_" + "z" * 43))
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_session")
+        assert "Authorization" in refused["Vary"]
+
+    async_to_sync(visit)()
