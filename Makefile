@@ -47,5 +47,10 @@ test-django6:
 		$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-django6 'DJANGO=Django>=6,<7' SKIP_DJANGO6=1; \
 	fi
 
+# The example site on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --verbosity 0
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
 clean:
 	rm -rf .venv .venv-django6 example_project/db.sqlite3

@@ -1,4 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from example_project import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("sessions/<str:public_id>/revoke/", views.revoke, name="revoke"),
+    path("auth/", include("rix_auth.urls")),
+    path("admin/", admin.site.urls),
+]
