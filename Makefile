@@ -5,7 +5,7 @@ DJANGO ?= Django>=5.2,<5.3
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-django6 lint check-migrations run bench clean
+.PHONY: demo test test-django6 lint check-migrations run bench bench-postgres clean
 
 $(BIN)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ test-django6:
 		echo "== Django 6 leg on $$($$py --version) =="; \
 		$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-django6 'DJANGO=Django>=6,<7' SKIP_DJANGO6=1; \
 	fi
+
+# Authenticated request vs a view with one hand-written indexed SELECT (see tests/bench.py).
+bench: $(BIN)/.installed
+	$(BIN)/python -m tests.bench
+
+bench-postgres: $(BIN)/.installed
+	RIX_AUTH_TEST_DATABASE=postgres $(BIN)/python -m tests.bench
 
 # The example site on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
 run: $(BIN)/.installed

@@ -8,11 +8,13 @@ class RixAuthConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.core.signals import setting_changed
         from django.db.models.signals import post_init, post_save
 
-        from rix_auth import checks, receivers
+        from rix_auth import checks, http, receivers
 
         checks.register()
+        setting_changed.connect(http.forget_settings, dispatch_uid="rix_auth_forget_settings")
         user_model = get_user_model()
         post_init.connect(receivers.remember_active, sender=user_model, dispatch_uid="rix_auth_remember_active")
         post_save.connect(

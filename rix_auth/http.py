@@ -7,17 +7,19 @@ session cookie; never from a query string or a form field.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-import rix_auth
-from rix_auth import clock, conf
+from rix_auth import clock, conf, stores
+from rix_auth.config import AuthConfig
 from rix_auth.error import AuthError
 from rix_auth.error import AuthErrorCode as Code
 from rix_auth.service import Auth
 from rix_auth.session import Session
+from rix_auth.stores.base import SessionStore, UserStore
 
 Source = Literal["header", "cookie"]
 
@@ -44,7 +46,20 @@ def request_time(request: HttpRequest) -> datetime:
 def auth_for(request: HttpRequest) -> Auth:
     """The database Auth, configured from settings, on the request's clock."""
     now = request_time(request)
-    return rix_auth.database(clock=lambda: now)
+    users, sessions, config = _configured()
+    return Auth(users=users, sessions=sessions, config=config, clock=lambda: now)
+
+
+@lru_cache(maxsize=1)
+def _configured() -> tuple[UserStore, SessionStore, AuthConfig]:
+    """Built once, not per request; ``forget_settings`` drops it when settings change."""
+    return stores.database_users(), stores.database_sessions(), conf.auth_config()
+
+
+def forget_settings(*, setting: str, **kwargs: object) -> None:
+    """A ``setting_changed`` receiver (tests override settings at run time)."""
+    if setting in ("RIX_AUTH", "AUTH_USER_MODEL", "DATABASES", "DEBUG"):
+        _configured.cache_clear()
 
 
 def session_id_from(request: HttpRequest) -> tuple[str | None, Source | None]:

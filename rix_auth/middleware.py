@@ -78,13 +78,27 @@ def _user(user_id: object) -> Any:
     return get_user_model()._default_manager.filter(pk=user_id).first() or AnonymousUser()
 
 
+def _vary(response: HttpResponse, header: str) -> None:
+    if response.has_header("Vary"):
+        patch_vary_headers(response, [header])
+    else:  # the common case, without parsing
+        response["Vary"] = header
+
+
+def _private(response: HttpResponse) -> None:
+    """No shared cache may keep a response that depended on a session."""
+    if not response.has_header("Cache-Control"):
+        response["Cache-Control"] = "private"
+    elif "no-store" not in response["Cache-Control"]:
+        patch_cache_control(response, private=True)
+
+
 def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     source = request.rix_session_source  # type: ignore[attr-defined]
     if source is None:
         return response
-    patch_vary_headers(response, ["Cookie" if source == "cookie" else "Authorization"])
-    if "no-store" not in response.get("Cache-Control", ""):
-        patch_cache_control(response, private=True)
+    _vary(response, "Cookie" if source == "cookie" else "Authorization")
+    _private(response)
     session = request.rix_session  # type: ignore[attr-defined]
     if source == "cookie" and conf.cookie_name() not in response.cookies:
         if session is None:

@@ -144,7 +144,7 @@ class Auth:
                 Auth, user_id=account.user.id, reason="eviction", count=created.evicted, public_id=None
             )
         signals.session_created.send(Auth, session=created.session, user=account.user)
-        return Result.success(LoginResult(account.user, replace(created.session, id=session_id)))
+        return Result.success(LoginResult(account.user, created.session.with_id(session_id)))
 
     def _usable(self, session_id: str) -> Result[Session]:
         if not tokens.looks_like_session_id(session_id):
@@ -153,7 +153,7 @@ class Auth:
         refusal = self._refusal(session, self.clock())
         if refusal is not None:
             return Result.failure(refusal)
-        return Result.success(replace(session, id=session_id))  # type: ignore[arg-type]
+        return Result.success(session.with_id(session_id))  # type: ignore[union-attr]
 
     def _use(self, session_id: str, refresh_if_idle_for: int | None) -> Result[Session]:
         current = self._usable(session_id)
@@ -175,7 +175,7 @@ class Auth:
             raced = self._refusal(self.sessions.get(tokens.digest(session_id)), now)
             return Result.failure(raced or AuthError(Code.INVALID_SESSION))
         refreshed = replace(current, expires_at=expires_at, last_seen_at=now)
-        signals.session_refreshed.send(Auth, session=replace(refreshed, id=""))
+        signals.session_refreshed.send(Auth, session=refreshed.with_id(""))
         return Result.success(refreshed)
 
     def _logout(self, session_id: str) -> Result[None]:

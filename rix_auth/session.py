@@ -40,6 +40,13 @@ class Session:
     user_agent: str = ""
     id: str = field(default="", repr=False, compare=False)
 
+    def with_id(self, session_id: str) -> Session:
+        """This session carrying its id (a plain copy: ``dataclasses.replace`` is slow on the hot path)."""
+        return Session(
+            self.user_id, self.public_id, self.created_at, self.expires_at, self.last_seen_at,
+            self.revoked_at, self.revoke_reason, self.ip, self.user_agent, session_id,
+        )  # fmt: skip
+
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None

@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, transaction
@@ -61,9 +61,12 @@ class DatabaseSessionStore(SessionStore):
         return Created(session, evicted)
 
     def get(self, digest: str) -> Session | None:
-        with _store_errors(), connections[self.alias].cursor() as cursor:
-            cursor.execute(self._select_by_digest, [digest])
-            row = cursor.fetchone()
+        try:  # the request path: a plain try costs less than the context manager the writes use
+            with connections[self.alias].cursor() as cursor:
+                cursor.execute(_select_by_digest(self.alias), [digest])
+                row = cursor.fetchone()
+        except DatabaseError as error:
+            raise _failure(error) from error
         if row is None or not hmac.compare_digest(row[0], digest):
             return None
         return _session_from_row(row)
@@ -139,22 +142,23 @@ class DatabaseSessionStore(SessionStore):
         oldest = list(live.order_by("-created_at", "-pk").values_list("pk", flat=True)[keep:])
         return self._rows.filter(pk__in=oldest).update(revoked_at=now, revoke_reason="eviction") if oldest else 0
 
-    @cached_property
-    def _select_by_digest(self) -> str:
-        meta, quote = SessionRow._meta, connections[self.alias].ops.quote_name
-        columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
-        digest = quote(meta.get_field("digest").column)
-        # Identifiers come from the model's metadata, quoted; the digest is a parameter.
-        return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {digest} = %s"  # noqa: S608
+
+
+@lru_cache(maxsize=16)
+def _select_by_digest(alias: str) -> str:
+    meta, quote = SessionRow._meta, connections[alias].ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
+    digest = quote(meta.get_field("digest").column)
+    # Identifiers come from the model's metadata, quoted; the digest is a parameter.
+    return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {digest} = %s"  # noqa: S608
 
 
 def _session_from_row(row: tuple) -> Session:  # type: ignore[type-arg]
     _, user_id, public_id, created_at, expires_at, last_seen_at, revoked_at, reason, ip, user_agent = row
     return Session(
-        user_id=user_id, public_id=public_id, created_at=_aware(created_at), expires_at=_aware(expires_at),
-        last_seen_at=_aware(last_seen_at), revoked_at=_aware(revoked_at) if revoked_at else None,
-        revoke_reason=reason, ip=ip, user_agent=user_agent,
-    )  # fmt: skip
+        user_id, public_id, _aware(created_at), _aware(expires_at), _aware(last_seen_at),
+        _aware(revoked_at) if revoked_at else None, reason, ip, user_agent,
+    )
 
 
 def _aware(value: datetime) -> datetime:
@@ -167,4 +171,8 @@ def _store_errors() -> Iterator[None]:
     try:
         yield
     except DatabaseError as error:
-        raise StoreFailure(f"The session database failed: {type(error).__name__}.") from error
+        raise _failure(error) from error
+
+
+def _failure(error: DatabaseError) -> StoreFailure:
+    return StoreFailure(f"The session database failed: {type(error).__name__}.")

@@ -1,0 +1,93 @@
+"""How much an authenticated request costs next to the cheapest honest alternative.
+
+    make bench            # SQLite
+    make bench-postgres   # PostgreSQL
+
+Times full requests through Django's WSGI handler, interleaved so that
+machine noise hits every path alike:
+
+- baseline: a view that runs one hand-written indexed SELECT (the session
+  row by digest) through ``connection.cursor()``, with no rix middleware;
+- orm: the same lookup written as an ORM ``get()`` with a join to the user;
+- rix: a view reading ``request.user_id``, authenticated by rix_auth's
+  middleware from an ``Authorization: Bearer`` header.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench_settings")
+
+import django
+
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+import rix_auth  # noqa: E402
+from rix_auth import tokens  # noqa: E402
+
+ROUNDS, PER_ROUND = 30, 200
+
+
+def request(handler: WSGIHandler, path: str, session_id: str | None) -> Callable[[], None]:
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(), "REMOTE_ADDR": "127.0.0.1",
+    }  # fmt: skip
+    if session_id:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {session_id}"
+
+    def send() -> None:
+        response = handler(dict(environ), lambda status, headers: None)
+        assert response.status_code == 200, response.content  # type: ignore[attr-defined]
+        response.close()  # type: ignore[attr-defined]
+
+    return send
+
+
+def median_microseconds(send: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    for _ in range(PER_ROUND):
+        send()
+    return (time.perf_counter() - start) / PER_ROUND * 1e6
+
+
+def main() -> None:
+    databases = setup_databases(verbosity=0, interactive=False)
+    try:
+        auth = rix_auth.database()
+        auth.register_user("bench@example.com", "bench-password-1")
+        session_id = auth.login("bench@example.com", "bench-password-1").value.session.id
+        os.environ["RIX_AUTH_BENCH_DIGEST"] = tokens.digest(session_id)
+        handler = WSGIHandler()
+        paths = {
+            "baseline": request(handler, "/baseline/", None),
+            "orm": request(handler, "/orm/", None),
+            "rix": request(handler, "/rix/", session_id),
+        }
+        for send in paths.values():  # warm up
+            median_microseconds(send)
+        samples: dict[str, list[float]] = {name: [] for name in paths}
+        for _ in range(ROUNDS):
+            for name, send in paths.items():
+                samples[name].append(median_microseconds(send))
+        medians = {name: statistics.median(values) for name, values in samples.items()}
+        print(f"rix_auth request benchmark on {connection.vendor}, Python {sys.version.split()[0]}, "
+              f"Django {django.get_version()}; {ROUNDS} rounds x {PER_ROUND} requests, median per request")  # fmt: skip
+        for name, value in medians.items():
+            print(f"  {name:<9} {value:8.1f} us   {value / medians['baseline']:.2f}x baseline")
+    finally:
+        teardown_databases(databases, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
