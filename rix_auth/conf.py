@@ -21,6 +21,8 @@ Every key is optional; defaults follow the preset, which itself defaults to
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -94,3 +96,26 @@ def record_user_agent() -> bool:
 
 def purge_retention_days() -> int:
     return int(raw().get("PURGE_RETENTION_DAYS", 30))
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """The settings every request reads, gathered once (see :func:`transport`)."""
+
+    header_scheme: str
+    cookie_name: str
+    cookie_secure: bool
+    cookie_samesite: str
+    refresh_interval_seconds: int | None
+
+
+@lru_cache(maxsize=1)
+def transport() -> Transport:
+    """A snapshot for the request path; ``rix_auth.http.forget_settings`` drops it when settings change."""
+    return Transport(
+        header_scheme=header_scheme().lower(),
+        cookie_name=cookie_name(),
+        cookie_secure=cookie_secure(),
+        cookie_samesite=cookie_samesite(),
+        refresh_interval_seconds=refresh_interval_seconds(),
+    )

@@ -60,14 +60,15 @@ def forget_settings(*, setting: str, **kwargs: object) -> None:
     """A ``setting_changed`` receiver (tests override settings at run time)."""
     if setting in ("RIX_AUTH", "AUTH_USER_MODEL", "DATABASES", "DEBUG"):
         _configured.cache_clear()
+        conf.transport.cache_clear()
 
 
 def session_id_from(request: HttpRequest) -> tuple[str | None, Source | None]:
     """The session id the request carries and where it came from."""
     scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    if value and scheme.lower() == conf.header_scheme().lower():
+    if value and scheme.lower() == conf.transport().header_scheme:
         return value.strip(), "header"
-    cookie = request.COOKIES.get(conf.cookie_name())
+    cookie = request.COOKIES.get(conf.transport().cookie_name)
     return (cookie, "cookie") if cookie else (None, None)
 
 
@@ -81,19 +82,21 @@ def error_response(error: AuthError, status: int | None = None) -> JsonResponse:
 
 
 def set_session_cookie(response: HttpResponse, session: Session, now: datetime) -> None:
+    settings = conf.transport()
     response.set_cookie(
-        conf.cookie_name(),
+        settings.cookie_name,
         session.id,
         max_age=max(int((session.expires_at - now).total_seconds()), 0),
         path="/",
-        secure=conf.cookie_secure(),
+        secure=settings.cookie_secure,
         httponly=True,
-        samesite=conf.cookie_samesite(),
+        samesite=settings.cookie_samesite,
     )
 
 
 def delete_session_cookie(response: HttpResponse) -> None:
-    response.delete_cookie(conf.cookie_name(), path="/", samesite=conf.cookie_samesite())
+    settings = conf.transport()
+    response.delete_cookie(settings.cookie_name, path="/", samesite=settings.cookie_samesite)
 
 
 class _JsonCsrfCheck(CsrfViewMiddleware):

@@ -8,7 +8,7 @@ one SELECT, plus one UPDATE when sliding refresh is due.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -39,26 +39,31 @@ class SessionMiddleware:
         if self.is_async:
             return self.__acall__(request)
         session_id, source = http.session_id_from(request)
+        if rejected := _forged(request, source):
+            return rejected
         _attach(request, source, _authenticate(request, session_id) if session_id else None)
         return _finish(request, self.get_response(request))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
         session_id, source = http.session_id_from(request)
+        if rejected := _forged(request, source):
+            return rejected
         outcome = await sync_to_async(_authenticate)(request, session_id) if session_id else None
         _attach(request, source, outcome)
-        response = self.get_response(request)
-        return _finish(request, await response if isinstance(response, Awaitable) else response)
+        return _finish(request, await self.get_response(request))
 
-    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-        """Cookies ride along on cross-site requests, so they must pass CSRF; headers need not."""
-        if request.rix_session_source == "cookie" and request.method not in SAFE_METHODS:  # type: ignore[attr-defined]
-            return http.csrf_rejection(request)
-        return None
+
+def _forged(request: HttpRequest, source: http.Source | None) -> HttpResponse | None:
+    """Cookies ride along on cross-site requests, so an unsafe request that a cookie
+    would authenticate must pass Django's CSRF check, whatever the view; headers need not."""
+    if source == "cookie" and request.method not in SAFE_METHODS:
+        return http.csrf_rejection(request)
+    return None
 
 
 def _authenticate(request: HttpRequest, session_id: str) -> Result[Session]:
     auth = http.auth_for(request)
-    return auth.authenticate_session(session_id, refresh_if_idle_for=conf.refresh_interval_seconds())
+    return auth.authenticate_session(session_id, refresh_if_idle_for=conf.transport().refresh_interval_seconds)
 
 
 def _attach(request: HttpRequest, source: http.Source | None, outcome: Result[Session] | None) -> None:
@@ -100,7 +105,7 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     _vary(response, "Cookie" if source == "cookie" else "Authorization")
     _private(response)
     session = request.rix_session  # type: ignore[attr-defined]
-    if source == "cookie" and conf.cookie_name() not in response.cookies:
+    if source == "cookie" and conf.transport().cookie_name not in response.cookies:
         if session is None:
             http.delete_session_cookie(response)  # a dead cookie is cleared, so it is not sent again
         elif session.last_seen_at == http.request_time(request):  # refreshed now: the cookie follows

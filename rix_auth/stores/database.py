@@ -155,15 +155,12 @@ def _select_by_digest(alias: str) -> str:
 
 def _session_from_row(row: tuple) -> Session:  # type: ignore[type-arg]
     _, user_id, public_id, created_at, expires_at, last_seen_at, revoked_at, reason, ip, user_agent = row
-    return Session(
-        user_id, public_id, _aware(created_at), _aware(expires_at), _aware(last_seen_at),
-        _aware(revoked_at) if revoked_at else None, reason, ip, user_agent,
-    )
-
-
-def _aware(value: datetime) -> datetime:
-    """Raw SQLite rows come back naive; Django stores them in UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if created_at.tzinfo is None:  # SQLite's raw rows are naive; Django stores them in UTC
+        return Session(
+            user_id, public_id, created_at.replace(tzinfo=UTC), expires_at.replace(tzinfo=UTC),
+            last_seen_at.replace(tzinfo=UTC), revoked_at and revoked_at.replace(tzinfo=UTC), reason, ip, user_agent,
+        )  # fmt: skip
+    return Session(user_id, public_id, created_at, expires_at, last_seen_at, revoked_at, reason, ip, user_agent)
 
 
 @contextmanager
