@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
 from rix_auth import conf, http
+from rix_auth.error import AuthErrorCode
 from rix_auth.result import Result
 from rix_auth.session import Session
 
@@ -78,9 +79,9 @@ def _attach(request: HttpRequest, source: http.Source | None, outcome: Result[Se
 
 
 def _user(user_id: object) -> Any:
-    if user_id is None:
-        return AnonymousUser()
-    return get_user_model()._default_manager.filter(pk=user_id).first() or AnonymousUser()
+    """The session's user; like Django's ModelBackend, an inactive user is anonymous."""
+    user = None if user_id is None else get_user_model()._default_manager.filter(pk=user_id).first()
+    return user if user is not None and getattr(user, "is_active", True) else AnonymousUser()
 
 
 def _vary(response: HttpResponse, header: str) -> None:
@@ -104,10 +105,10 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         return response
     _vary(response, "Cookie" if source == "cookie" else "Authorization")
     _private(response)
-    session = request.rix_session  # type: ignore[attr-defined]
+    session, error = request.rix_session, request.rix_auth_error  # type: ignore[attr-defined]
     if source == "cookie" and conf.transport().cookie_name not in response.cookies:
-        if session is None:
-            http.delete_session_cookie(response)  # a dead cookie is cleared, so it is not sent again
-        elif session.last_seen_at == http.request_time(request):  # refreshed now: the cookie follows
+        if error is not None and error.code is not AuthErrorCode.STORE_ERROR:
+            http.delete_session_cookie(response)  # a dead cookie is cleared; an outage keeps it
+        elif session is not None and session.last_seen_at == http.request_time(request):  # refreshed: follow
             http.set_session_cookie(response, session, session.last_seen_at)
     return response

@@ -20,7 +20,7 @@ from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
 from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.result import Result
-from rix_auth.session import LoginResult, Revocation, Session, User, UserId
+from rix_auth.session import REVOKE_REASONS, LoginResult, Revocation, Session, User, UserId
 from rix_auth.stores.base import InputRejected, NewSession, SessionStore, UserExists, UserStore
 
 logger = logging.getLogger("rix_auth")
@@ -33,6 +33,7 @@ MAX_USER_AGENT_LENGTH = 256
 
 _BAD_ID = "A session id is 'session_' followed by 43 URL-safe characters."
 _REVOKED_DURING_LOGIN = "All sessions of this account were revoked during the login; log in again."
+_BAD_REASON = f"The revoke reason must be one of: {', '.join(REVOKE_REASONS)}."
 _BAD_PASSWORD = f"A password must be a string of 1 to {MAX_PASSWORD_LENGTH} characters."
 
 
@@ -92,6 +93,8 @@ class Auth:
 
     def logout_user(self, user_id: UserId, *, reason: str = "logout_user") -> Result[int]:
         """Revoke every session of the user, including any a login in flight is creating."""
+        if reason not in REVOKE_REASONS:
+            return _fail(Code.INVALID_INPUT, _BAD_REASON)
         return self._attempt(lambda: self._logout_user(user_id, reason))
 
     def revoke_session(self, public_id: str, *, reason: str, user_id: UserId | None = None) -> Result[Revocation]:
@@ -101,6 +104,8 @@ class Auth:
         """
         if not tokens.looks_like_public_id(public_id):
             return _fail(Code.INVALID_INPUT, "A session handle is 16 lowercase hexadecimal characters.")
+        if reason not in REVOKE_REASONS:
+            return _fail(Code.INVALID_INPUT, _BAD_REASON)
         return self._attempt(lambda: self._revoke_public(public_id, reason, user_id))
 
     def sessions_of(self, user_id: UserId) -> Result[list[Session]]:
@@ -140,10 +145,10 @@ class Auth:
         if created is None:
             return _fail(Code.SESSION_REVOKED, _REVOKED_DURING_LOGIN)
         if created.evicted:
-            signals.session_revoked.send(
+            signals.session_revoked.send_robust(
                 Auth, user_id=account.user.id, reason="eviction", count=created.evicted, public_id=None
             )
-        signals.session_created.send(Auth, session=created.session, user=account.user)
+        signals.session_created.send_robust(Auth, session=created.session, user=account.user)
         return Result.success(LoginResult(account.user, created.session.with_id(session_id)))
 
     def _usable(self, session_id: str) -> Result[Session]:
@@ -175,7 +180,7 @@ class Auth:
             raced = self._refusal(self.sessions.get(tokens.digest(session_id)), now)
             return Result.failure(raced or AuthError(Code.INVALID_SESSION))
         refreshed = replace(current, expires_at=expires_at, last_seen_at=now)
-        signals.session_refreshed.send(Auth, session=refreshed.with_id(""))
+        signals.session_refreshed.send_robust(Auth, session=refreshed.with_id(""))
         return Result.success(refreshed)
 
     def _logout(self, session_id: str) -> Result[None]:
@@ -199,7 +204,7 @@ class Auth:
         if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or self.users.get(user_id) is None:
             return _fail(Code.USER_NOT_FOUND)
         count = self.sessions.revoke_user(user_id, now=self.clock(), reason=reason)
-        signals.session_revoked.send(Auth, user_id=user_id, reason=reason, count=count, public_id=None)
+        signals.session_revoked.send_robust(Auth, user_id=user_id, reason=reason, count=count, public_id=None)
         return Result.success(count)
 
     def _refusal(self, session: Session | None, now: datetime) -> AuthError | None:
@@ -231,13 +236,15 @@ def _announce(revoked: Session, now: datetime, reason: str) -> bool:
     """Signal a revocation this call made (not one that had already happened); say which it was."""
     if (revoked.revoked_at, revoked.revoke_reason) != (now, reason):
         return False
-    signals.session_revoked.send(Auth, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id)
+    signals.session_revoked.send_robust(
+        Auth, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id
+    )
     return True
 
 
 def _reported(result: Result[T], operation: str) -> Result[T]:
     if result.error is not None:
-        signals.authentication_failed.send(Auth, code=result.error.code, operation=operation)
+        signals.authentication_failed.send_robust(Auth, code=result.error.code, operation=operation)
     return result
 
 

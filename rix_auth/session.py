@@ -11,6 +11,9 @@ from rix_auth.clock import system_clock
 UserId = str | int
 """Memory user ids are ``user_…`` strings; database user ids are the user model's pk."""
 
+REVOKE_REASONS = ("logout", "logout_user", "password_change", "deactivation", "admin", "command", "eviction")
+"""Why a session was revoked; stored with it and sent with ``session_revoked``."""
+
 
 @dataclass(frozen=True, slots=True)
 class User:

@@ -1,6 +1,8 @@
 """Signals sent by :class:`~rix_auth.service.Auth`, whatever the store.
 
 Sessions passed to receivers never carry their id: a receiver may log them.
+Signals are sent robustly: a failing receiver is logged by Django and never
+turns a successful operation into an error.
 
 - ``session_created(session, user)`` after a login.
 - ``session_refreshed(session)`` after a refresh.

@@ -91,3 +91,27 @@ def test_production_uses_a_secure_host_prefixed_cookie(browser: Client, settings
     response = browser.post("/auth/login/", LOGIN, content_type="application/json", headers=headers, secure=True)
     cookie = response.cookies["__Host-rix_session"]
     assert (cookie["secure"], cookie["httponly"], cookie["path"], cookie["domain"]) == (True, True, "/", "")
+
+
+def test_a_database_outage_keeps_the_cookie(browser: Client) -> None:
+    from django.db import OperationalError, connection
+
+    cookie_login(browser)
+
+    def refuse(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        raise OperationalError("the database went away")
+
+    with connection.execute_wrapper(refuse):
+        response = browser.get("/auth/session/")
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "store_error")
+    assert "rix_session" not in response.cookies
+    assert browser.get("/auth/session/").status_code == 200
+
+
+def test_sliding_refresh_moves_the_cookie_expiry_along(browser: Client, clock: ManualClock) -> None:
+    cookie_login(browser)
+    clock.advance(days=6)
+    response = browser.get("/auth/session/")
+    assert response.cookies["rix_session"]["max-age"] == 7 * 24 * 60 * 60
+    clock.advance(60)
+    assert browser.get("/auth/session/").cookies.get("rix_session") is None  # not again within the interval

@@ -115,3 +115,11 @@ def test_the_middleware_serves_async_views(bearer_login: Login) -> None:
         assert "Authorization" in refused["Vary"]
 
     async_to_sync(visit)()
+
+
+@override_settings(MIDDLEWARE=WITHOUT_DJANGO_AUTH)
+def test_an_inactive_user_is_anonymous_as_with_djangos_backend(bearer_login: Login) -> None:
+    session_id = bearer_login()
+    get_user_model().objects.update(is_active=False)  # bypasses signals, so the session lives on
+    request = Client().get("/whoami-plain/", headers=bearer(session_id)).wsgi_request
+    assert request.user_id is not None and not request.user.is_authenticated  # type: ignore[attr-defined]

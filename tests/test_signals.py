@@ -54,3 +54,28 @@ def test_the_session_lifecycle_is_signalled_without_ids(calls: Calls) -> None:
     everything = repr(calls)
     assert first.session.id not in everything and second.id not in everything
     assert PASSWORD not in everything
+
+
+def test_a_failing_receiver_is_logged_and_never_fails_the_login(caplog: pytest.LogCaptureFixture) -> None:
+    def broken_receiver(sender: object, **kwargs: object) -> None:
+        raise RuntimeError("receiver bug")
+
+    signals.session_created.connect(broken_receiver, weak=False)
+    try:
+        auth = rix_auth.memory()
+        auth.register_user(EMAIL, PASSWORD)
+        assert auth.login(EMAIL, PASSWORD).ok
+    finally:
+        signals.session_created.disconnect(broken_receiver)
+    assert "receiver bug" in caplog.text
+
+
+def test_every_revoke_reason_is_a_model_choice_and_nothing_else_is_accepted() -> None:
+    from rix_auth.models import RevokeReason
+    from rix_auth.session import REVOKE_REASONS
+
+    assert set(REVOKE_REASONS) == set(RevokeReason.values)
+    auth = rix_auth.memory()
+    user = auth.register_user(EMAIL, PASSWORD).value
+    assert auth.logout_user(user.id, reason="x" * 40).error.code is Code.INVALID_INPUT  # type: ignore[union-attr]
+    assert auth.revoke_session("0" * 16, reason="because").error.code is Code.INVALID_INPUT  # type: ignore[union-attr]
