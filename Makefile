@@ -21,6 +21,7 @@ demo: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy rix_auth tests example_project manage.py
 
 check-migrations: $(BIN)/.installed
 	$(BIN)/python -m django makemigrations rix_auth --check --dry-run --settings tests.settings

@@ -30,11 +30,12 @@ class StateFilter(admin.SimpleListFilter):
             "expired": Q(revoked_at__isnull=True, expires_at__lte=now),
             "revoked": Q(revoked_at__isnull=False),
         }
-        return queryset.filter(states[self.value()]) if self.value() in states else queryset
+        chosen = states.get(self.value() or "")
+        return queryset if chosen is None else queryset.filter(chosen)
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("public_id", "user", "state", "created_at", "last_seen_at", "ip", "user_agent")
     list_filter = (StateFilter, "revoke_reason")
     list_select_related = ("user",)

@@ -42,8 +42,8 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
     for key, nullable in POSITIVE_INTEGERS.items():
         if key in value and not _positive_integer(value[key], nullable=nullable):
             message = f"RIX_AUTH[{key!r}] must be a positive integer, got {value[key]!r}."
-            hint = "None switches it off." if nullable else None
-            errors.append(Error(message, hint=hint, id="rix_auth.E004"))
+            off = "None switches it off." if nullable else None
+            errors.append(Error(message, hint=off, id="rix_auth.E004"))
     if value.get("COOKIE_SAMESITE", "Lax") not in ("Lax", "Strict", "None"):
         message = f"RIX_AUTH['COOKIE_SAMESITE'] is {value['COOKIE_SAMESITE']!r}."
         errors.append(Error(message, hint="Use 'Lax', 'Strict' or 'None'.", id="rix_auth.E005"))

@@ -23,12 +23,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 
 from rix_auth import config
 from rix_auth.config import AuthConfig
+
+SameSite = Literal["Lax", "Strict", "None"]
 
 KEYS = frozenset(
     {
@@ -66,7 +68,8 @@ def auth_config() -> AuthConfig:
 
 
 def refresh_interval_seconds() -> int | None:
-    return raw().get("REFRESH_INTERVAL_SECONDS", 300)
+    value = raw().get("REFRESH_INTERVAL_SECONDS", 300)
+    return None if value is None else int(value)
 
 
 def cookie_secure() -> bool:
@@ -78,8 +81,9 @@ def cookie_name() -> str:
     return str(raw().get("COOKIE_NAME", default))
 
 
-def cookie_samesite() -> str:
-    return str(raw().get("COOKIE_SAMESITE", "Lax"))
+def cookie_samesite() -> SameSite:
+    value = raw().get("COOKIE_SAMESITE", "Lax")
+    return value if value in ("Lax", "Strict", "None") else "Lax"
 
 
 def header_scheme() -> str:
@@ -105,7 +109,7 @@ class Transport:
     header_scheme: str
     cookie_name: str
     cookie_secure: bool
-    cookie_samesite: str
+    cookie_samesite: SameSite
     refresh_interval_seconds: int | None
 
 

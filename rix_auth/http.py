@@ -38,9 +38,10 @@ STATUS = {
 
 def request_time(request: HttpRequest) -> datetime:
     """One instant per request, so every check in it agrees on "now"."""
-    if not hasattr(request, "_rix_now"):
-        request._rix_now = clock.system_clock()  # type: ignore[attr-defined]
-    return request._rix_now  # type: ignore[attr-defined]
+    now: datetime | None = getattr(request, "_rix_now", None)
+    if now is None:
+        now = request._rix_now = clock.system_clock()  # type: ignore[attr-defined]
+    return now
 
 
 def auth_for(request: HttpRequest) -> Auth:

@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from rix_auth import conf, http
 from rix_auth.error import AuthErrorCode
 from rix_auth.result import Result
-from rix_auth.session import Session
+from rix_auth.session import Session, UserId
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -74,11 +74,11 @@ def _attach(request: HttpRequest, source: http.Source | None, outcome: Result[Se
     request.rix_auth_error = None if outcome is None else outcome.error  # type: ignore[attr-defined]
     request.user_id = None if session is None else session.user_id  # type: ignore[attr-defined]
     if not hasattr(request, "user"):  # django.contrib.auth's middleware has the last word
-        request.user = SimpleLazyObject(lambda: _user(request.user_id))  # type: ignore[attr-defined]
+        request.user = SimpleLazyObject(lambda: _user(request.user_id))  # type: ignore[assignment,attr-defined]
         request.auser = lambda: sync_to_async(_user)(request.user_id)  # type: ignore[attr-defined]
 
 
-def _user(user_id: object) -> Any:
+def _user(user_id: UserId | None) -> Any:
     """The session's user; like Django's ModelBackend, an inactive user is anonymous."""
     user = None if user_id is None else get_user_model()._default_manager.filter(pk=user_id).first()
     return user if user is not None and getattr(user, "is_active", True) else AnonymousUser()

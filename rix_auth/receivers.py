@@ -9,9 +9,12 @@ Changes made with ``QuerySet.update`` send no signal: call
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import rix_auth
+
+logger = logging.getLogger("rix_auth")
 
 WAS_ACTIVE = "_rix_auth_was_active"
 
@@ -28,6 +31,12 @@ def revoke_on_password_change_or_deactivation(
     if created:
         return
     if getattr(instance, "_password", None) is not None:
-        rix_auth.database(using).logout_user(instance.pk, reason="password_change")
+        _revoke_all(instance.pk, using, "password_change")
     elif was_active and not getattr(instance, "is_active", True):
-        rix_auth.database(using).logout_user(instance.pk, reason="deactivation")
+        _revoke_all(instance.pk, using, "deactivation")
+
+
+def _revoke_all(user_id: Any, using: str, reason: str) -> None:
+    result = rix_auth.database(using).logout_user(user_id, reason=reason)
+    if result.error is not None:  # loud: the user believes their other devices are signed out
+        logger.error("rix_auth: could not revoke the sessions of user %s after %s: %s", user_id, reason, result.error)

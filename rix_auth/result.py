@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rix_auth.error import AuthError
 
-T = TypeVar("T")
+T = TypeVar("T", covariant=True)  # a Result[Session] is a Result[object]
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,13 +22,13 @@ class Result(Generic[T]):
     _value: T | None = None
     error: AuthError | None = None
 
-    @classmethod
-    def success(cls, value: T) -> Result[T]:
-        return cls(_value=value)
+    @staticmethod
+    def success(value: V) -> Result[V]:
+        return Result(_value=value)
 
-    @classmethod
-    def failure(cls, error: AuthError) -> Result[T]:
-        return cls(error=error)
+    @staticmethod
+    def failure(error: AuthError) -> Result[Any]:
+        return Result(error=error)
 
     @property
     def ok(self) -> bool:

@@ -47,9 +47,9 @@ def request(handler: WSGIHandler, path: str, session_id: str | None) -> Callable
         environ["HTTP_AUTHORIZATION"] = f"Bearer {session_id}"
 
     def send() -> None:
-        response = handler(dict(environ), lambda status, headers: None)
+        response = handler(dict(environ), lambda status, headers, exc_info=None: lambda data: None)
         assert response.status_code == 200, response.content  # type: ignore[attr-defined]
-        response.close()  # type: ignore[attr-defined]
+        response.close()
 
     return send
 

@@ -8,4 +8,4 @@ MIDDLEWARE = ["rix_auth.middleware.SessionMiddleware"]
 SILENCED_SYSTEM_CHECKS = ["rix_auth.E006"]
 RIX_AUTH = {"PRESET": "development", "REFRESH_INTERVAL_SECONDS": None}
 ALLOWED_HOSTS = ["testserver"]
-DATABASES["default"]["CONN_MAX_AGE"] = None  # noqa: F405  (persistent, as in production)
+DATABASES = {"default": {**DATABASES["default"], "CONN_MAX_AGE": None}}  # noqa: F405  (persistent, as in production)

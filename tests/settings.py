@@ -42,6 +42,7 @@ TEMPLATES = [
     }
 ]
 
+DATABASES: dict[str, dict[str, object]]
 if os.environ.get("RIX_AUTH_TEST_DATABASE") == "postgres":
     DATABASES = {
         "default": {
@@ -63,4 +64,4 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-RIX_AUTH = {"PRESET": "development"}
+RIX_AUTH: dict[str, object] = {"PRESET": "development"}

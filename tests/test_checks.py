@@ -49,7 +49,7 @@ def test_use_tz_false_is_refused() -> None:
 def test_a_missing_middleware_is_an_error_naming_the_path() -> None:
     with override_settings(MIDDLEWARE=[AUTH]):
         (error,) = checks.check_middleware()
-    assert error.id == "rix_auth.E006" and OURS in error.hint
+    assert error.id == "rix_auth.E006" and OURS in (error.hint or "")
 
 
 def test_the_middleware_before_django_auth_is_an_error() -> None:

@@ -84,7 +84,7 @@ def test_a_dead_cookie_is_cleared(browser: Client, clock: ManualClock) -> None:
     assert response.cookies["rix_session"]["max-age"] == 0
 
 
-def test_production_uses_a_secure_host_prefixed_cookie(browser: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_production_uses_a_secure_host_prefixed_cookie(browser: Client, settings) -> None:
     settings.RIX_AUTH = {"PRESET": "production"}
     token = csrf_token(browser)
     headers = {"X-CSRFToken": token, "Referer": "https://testserver/"}  # HTTPS CSRF checks the referer too
@@ -98,7 +98,7 @@ def test_a_database_outage_keeps_the_cookie(browser: Client) -> None:
 
     cookie_login(browser)
 
-    def refuse(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def refuse(execute, sql, params, many, context):
         raise OperationalError("the database went away")
 
     with connection.execute_wrapper(refuse):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
@@ -116,8 +116,8 @@ def test_the_digest_is_never_shown_by_the_models_str() -> None:
 
 
 def test_a_database_error_is_reported_without_sql_or_parameters(auth: Auth, session_id: str) -> None:
-    def refuse(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        raise connection.OperationalError(f"boom in {sql} with {params}")
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError(f"boom in {sql} with {params}")
 
     with connection.execute_wrapper(refuse):
         result = auth.authenticate_session(session_id)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 Login = Callable[..., str]
 
 
-def error_code(response) -> str:  # type: ignore[no-untyped-def]
+def error_code(response) -> str:
     return response.json()["error"]["code"]
 
 
@@ -179,7 +179,7 @@ def test_a_long_user_agent_is_truncated_not_an_error(client: Client, bearer_logi
 
 @pytest.mark.parametrize(("key", "field"), [("RECORD_IP", "ip"), ("RECORD_USER_AGENT", "user_agent")])
 def test_device_metadata_can_be_switched_off(
-    client: Client, bearer_login: Login, settings, key: str, field: str  # type: ignore[no-untyped-def]
+    client: Client, bearer_login: Login, settings, key: str, field: str
 ) -> None:
     settings.RIX_AUTH = {**settings.RIX_AUTH, key: False}
     bearer_login(**{"User-Agent": "Phone/1.0"})

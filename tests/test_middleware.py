@@ -43,7 +43,7 @@ def test_an_authenticated_request_costs_one_select_and_no_write(
 
 
 def test_sliding_refresh_writes_at_most_once_per_interval(
-    client: Client, bearer_login: Login, clock: ManualClock, settings  # type: ignore[no-untyped-def]
+    client: Client, bearer_login: Login, clock: ManualClock, settings
 ) -> None:
     settings.RIX_AUTH = {"PRESET": "development", "REFRESH_INTERVAL_SECONDS": 300}
     session_id = bearer_login()
@@ -59,7 +59,7 @@ def test_sliding_refresh_writes_at_most_once_per_interval(
 
 
 def test_sliding_refresh_can_be_switched_off(
-    client: Client, bearer_login: Login, clock: ManualClock, settings  # type: ignore[no-untyped-def]
+    client: Client, bearer_login: Login, clock: ManualClock, settings
 ) -> None:
     settings.RIX_AUTH = {"PRESET": "development", "REFRESH_INTERVAL_SECONDS": None}
     session_id = bearer_login()
@@ -74,7 +74,7 @@ def test_a_database_failure_never_lets_a_request_through_as_authenticated(
 ) -> None:
     session_id = bearer_login()
 
-    def refuse(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def refuse(execute, sql, params, many, context):
         raise OperationalError("the database went away")
 
     with connection.execute_wrapper(refuse):

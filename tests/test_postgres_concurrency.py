@@ -90,7 +90,7 @@ def test_a_login_whose_password_check_straddles_logout_user_fails_across_connect
     checked, revoked = threading.Event(), threading.Event()
     check = auth.users.check_password
 
-    def slow_check(account, password):  # type: ignore[no-untyped-def]
+    def slow_check(account, password):
         ok = check(account, password)
         checked.set()
         assert revoked.wait(WAIT)

@@ -21,7 +21,7 @@ def calls() -> Iterator[Calls]:
     receivers = {}
     for name in ("session_created", "session_refreshed", "session_revoked", "authentication_failed"):
         signal: Signal = getattr(signals, name)
-        receivers[name] = lambda sender, name=name, **kwargs: seen.append((name, kwargs))  # type: ignore[misc]
+        receivers[name] = lambda sender, name=name, **kwargs: seen.append((name, kwargs))
         signal.connect(receivers[name], weak=False)
     yield seen
     for name, receiver in receivers.items():

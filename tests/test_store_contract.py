@@ -56,7 +56,7 @@ class TestDatabaseStore(AuthContract):
 
     @contextmanager
     def broken(self, auth: Auth) -> Iterator[None]:
-        def refuse(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        def refuse(execute, sql, params, many, context):
             if "SAVEPOINT" in sql.upper():  # let the test's own transaction unwind cleanly
                 return execute(sql, params, many, context)
             raise OperationalError("server closed the connection unexpectedly")

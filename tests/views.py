@@ -1,5 +1,7 @@
 """Views the tests point requests at."""
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import View
 
@@ -14,7 +16,7 @@ def plain(request: HttpRequest) -> JsonResponse:
 
 @session_required
 async def async_protected(request: HttpRequest) -> HttpResponse:
-    user = await request.auser()
+    user: Any = await request.auser()
     return JsonResponse({"user_id": request.user_id, "email": user.email})  # type: ignore[attr-defined]
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from rix_auth.models import Session as SessionRow
 from rix_auth.models import SessionEpoch
@@ -79,7 +79,7 @@ class DatabaseSessionStore(SessionStore):
     def extend(self, digest: str, *, now: datetime, expires_at: datetime) -> bool:
         with _store_errors():
             live = self._rows.filter(digest=digest, revoked_at__isnull=True, expires_at__gt=now)
-            return live.update(expires_at=expires_at, last_seen_at=now) == 1
+            return bool(live.update(expires_at=expires_at, last_seen_at=now) == 1)
 
     def revoke(self, digest: str, *, now: datetime, reason: str) -> Session | None:
         with _store_errors():
@@ -118,15 +118,16 @@ class DatabaseSessionStore(SessionStore):
             if not epochs.filter(user_id=user_id).update(epoch=F("epoch") + 1):
                 epochs.create(user_id=user_id, epoch=1)
             live = self._rows.filter(user_id=user_id, revoked_at__isnull=True)
-            return live.update(revoked_at=now, revoke_reason=reason)
+            return int(live.update(revoked_at=now, revoke_reason=reason))
 
     @property
-    def _rows(self):  # type: ignore[no-untyped-def]
+    def _rows(self) -> QuerySet[SessionRow]:
         return SessionRow.objects.using(self.alias)
 
     def _epoch(self, user_id: UserId | None) -> int:
-        found = SessionEpoch.objects.using(self.alias).filter(user_id=user_id).values_list("epoch", flat=True)
-        return found.first() or 0
+        epochs = SessionEpoch.objects.using(self.alias)
+        found = epochs.filter(user_id__isnull=True) if user_id is None else epochs.filter(user_id=user_id)
+        return found.values_list("epoch", flat=True).first() or 0
 
     def _lock_user(self, user_id: UserId) -> None:
         """Serialise session creation with ``revoke_user`` for one user (a no-op on SQLite,
@@ -147,8 +148,8 @@ class DatabaseSessionStore(SessionStore):
 @lru_cache(maxsize=16)
 def _select_by_digest(alias: str) -> str:
     meta, quote = SessionRow._meta, connections[alias].ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)
-    digest = quote(meta.get_field("digest").column)
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _FIELDS)  # type: ignore[union-attr,arg-type]
+    digest = quote(meta.get_field("digest").column)  # type: ignore[arg-type]
     # Identifiers come from the model's metadata, quoted; the digest is a parameter.
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {digest} = %s"  # noqa: S608
 

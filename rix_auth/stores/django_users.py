@@ -28,7 +28,7 @@ class DjangoUserStore(UserStore):
     def create(self, email: str, password: str) -> User:
         model = get_user_model()
         fields = {model.USERNAME_FIELD: email, model.get_email_field_name(): email}
-        limit = model._meta.get_field(model.USERNAME_FIELD).max_length
+        limit = getattr(model._meta.get_field(model.USERNAME_FIELD), "max_length", None)
         if limit is not None and len(email) > limit:
             raise InputRejected([f"The email must be at most {limit} characters long."])
         candidate = model(**fields)
