@@ -34,7 +34,8 @@ def open_auth(store: str) -> rix_auth.Auth:
 
 
 def main(store: str) -> int:
-    print(f"== rix/auth sessions ({store} store) ==")
+    print(f"({store} store)")
+    print("== rix/auth sessions ==")
     auth = open_auth(store)
     registered = auth.register_user("grace@example.com", "correct-password")
     if registered.failed and not rix_auth.error.is_(registered.error, AuthErrorCode.USER_ALREADY_EXISTS):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -128,3 +131,19 @@ def test_purge_shows_progress_only_on_a_terminal(grace: object) -> None:
     terminal = Terminal()
     call_command("purge_sessions", "--batch-size", "2", stdout=terminal)
     assert terminal.getvalue().startswith("\rdeleted 2 session(s)…\rdeleted 3 session(s)…\nDeleted 3 session(s)")
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "says"),
+    [
+        (["revoke_session", "nonsense"], 1, "CommandError: A session handle is 16 lowercase hexadecimal characters."),
+        (["revoke_session"], 2, "the following arguments are required: handle"),
+        (["purge_sessions", "--batch-size", "many"], 2, "invalid int value: 'many'"),
+    ],
+)
+def test_failures_exit_non_zero_from_the_command_line(args: list[str], status: int, says: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "django", *args, "--settings", "tests.settings"],
+        capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert (done.returncode, says in done.stderr) == (status, True), done.stderr
