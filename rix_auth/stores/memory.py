@@ -64,27 +64,27 @@ class MemorySessionStore(SessionStore):
 
     def revoke(self, digest: str, *, now: datetime, reason: str) -> Session | None:
         with self._lock:
-            session = self._find(digest)
-            if session is not None and not session.revoked:
-                session = self._sessions[digest] = replace(session, revoked_at=now, revoke_reason=reason)
-            return session
+            return self._revoke(digest, now, reason)
 
     def revoke_public(
         self, public_id: str, *, now: datetime, reason: str, user_id: UserId | None = None
     ) -> Session | None:
         with self._lock:
-            found = [d for d, s in self._sessions.items() if s.public_id == public_id]
-        if not found or (user_id is not None and not self._sessions[found[0]].belongs_to(user_id)):
-            return None
-        return self.revoke(found[0], now=now, reason=reason)
+            for digest, session in self._sessions.items():
+                if session.public_id == public_id and (user_id is None or session.belongs_to(user_id)):
+                    return self._revoke(digest, now, reason)
+        return None
 
     def purge(self, before: datetime, *, batch_size: int, dry_run: bool = False) -> Iterator[int]:
         with self._lock:
             dead = [d for d, s in self._sessions.items() if _dead_before(s, before)]
-            if not dry_run:
-                for d in dead:
-                    del self._sessions[d]
-        yield len(dead)
+        if dry_run:
+            yield len(dead)
+            return
+        for start in range(0, len(dead), batch_size):
+            with self._lock:  # released before yielding: the caller may use the store meanwhile
+                deleted = sum(self._sessions.pop(d, None) is not None for d in dead[start : start + batch_size])
+            yield deleted
 
     def revoke_user(self, user_id: UserId, *, now: datetime, reason: str) -> int:
         with self._lock:
@@ -94,6 +94,12 @@ class MemorySessionStore(SessionStore):
             for d in live:
                 self._sessions[d] = replace(self._sessions[d], revoked_at=now, revoke_reason=reason)
             return len(live)
+
+    def _revoke(self, digest: str, now: datetime, reason: str) -> Session | None:
+        session = self._find(digest)
+        if session is not None and not session.revoked:  # a first revocation's time and reason stay
+            session = self._sessions[digest] = replace(session, revoked_at=now, revoke_reason=reason)
+        return session
 
     def _find(self, digest: str) -> Session | None:
         # Keys are digests of 256-bit secrets: a caller chooses the id, never

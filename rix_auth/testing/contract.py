@@ -15,6 +15,7 @@ from rix_auth.result import Result
 from rix_auth.service import Auth
 from rix_auth.session import LoginResult
 from rix_auth.testing.accounts import AccountRules
+from rix_auth.testing.devices import DeviceRules
 from rix_auth.testing.hooks import StoreHooks
 
 EMAIL, PASSWORD = "grace@example.com", "correct-password"
@@ -28,8 +29,8 @@ def assert_fails(result: Result[object], code: Code) -> None:
         _ = result.value
 
 
-class AuthContract(AccountRules, StoreHooks):
-    """Session rules (this class) and account rules (:class:`AccountRules`)."""
+class AuthContract(AccountRules, DeviceRules, StoreHooks):
+    """Session rules (this class), account rules and device rules."""
 
     @pytest.fixture
     def clock(self) -> ManualClock:
