@@ -7,14 +7,13 @@ failure becomes ``store_error``, and no error path returns a session.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from rix_auth import signals, tokens
+from rix_auth import events, inputs, signals, tokens
 from rix_auth.clock import Clock, system_clock
 from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
@@ -28,13 +27,7 @@ logger = logging.getLogger("rix_auth")
 T = TypeVar("T")
 Code = AuthErrorCode
 
-MAX_PASSWORD_LENGTH = 1024
-MAX_USER_AGENT_LENGTH = 256
-
-_BAD_ID = "A session id is 'session_' followed by 43 URL-safe characters."
 _REVOKED_DURING_LOGIN = "All sessions of this account were revoked during the login; log in again."
-_BAD_REASON = f"The revoke reason must be one of: {', '.join(REVOKE_REASONS)}."
-_BAD_PASSWORD = f"A password must be a string of 1 to {MAX_PASSWORD_LENGTH} characters."
 
 
 def _fail(code: AuthErrorCode, message: str | None = None) -> Result[T]:
@@ -61,19 +54,20 @@ class Auth:
         """Create an active user; the email is trimmed, validated and matched case-insensitively."""
         if not isinstance(email, str) or not valid_email(canonical_email(email)):
             return _fail(Code.INVALID_INPUT, "Enter a valid email address.")
-        if not _acceptable_password(password):
-            return _fail(Code.INVALID_INPUT, _BAD_PASSWORD)
+        if not inputs.acceptable_password(password):
+            return _fail(Code.INVALID_INPUT, inputs.BAD_PASSWORD)
         return self._attempt(lambda: self._register(canonical_email(email), password))
 
     def login(self, email: str, password: str, *, ip: str | None = None, user_agent: str = "") -> Result[LoginResult]:
         """Check the password and open a session; unknown email and wrong password look alike."""
-        if not isinstance(email, str) or not _acceptable_password(password):
-            return _fail(Code.INVALID_INPUT, "Enter an email address and a password of 1 to 1024 characters.")
-        if ip is not None and not _is_ip(ip):
+        if not isinstance(email, str) or not inputs.acceptable_password(password):
+            return _fail(Code.INVALID_INPUT, inputs.BAD_LOGIN)
+        if ip is not None and not inputs.is_ip(ip):
             return _fail(Code.INVALID_INPUT, "The client address is not an IPv4 or IPv6 address.")
         if not isinstance(user_agent, str):
             return _fail(Code.INVALID_INPUT, "The user agent must be a string.")
-        return _reported(self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent)), "login")
+        result = self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent))
+        return events.reported(Auth, result, "login")
 
     def authenticate_session(self, session_id: str, *, refresh_if_idle_for: int | None = None) -> Result[Session]:
         """The usable session ``session_id`` names, or why it is refused.
@@ -81,11 +75,11 @@ class Auth:
         With ``refresh_if_idle_for``, a session last seen at least that many
         seconds ago is also refreshed (one write), for sliding expiry.
         """
-        return _reported(self._attempt(lambda: self._use(session_id, refresh_if_idle_for)), "authenticate")
+        return events.reported(Auth, self._attempt(lambda: self._use(session_id, refresh_if_idle_for)), "authenticate")
 
     def refresh_session(self, session_id: str) -> Result[Session]:
         """Extend a usable session to ``now + ttl`` (capped by the absolute lifetime)."""
-        return _reported(self._attempt(lambda: self._refresh(session_id)), "refresh")
+        return events.reported(Auth, self._attempt(lambda: self._refresh(session_id)), "refresh")
 
     def logout(self, session_id: str) -> Result[None]:
         """Revoke the session; logging out a revoked or expired session still succeeds."""
@@ -94,7 +88,7 @@ class Auth:
     def logout_user(self, user_id: UserId, *, reason: str = "logout_user") -> Result[int]:
         """Revoke every session of the user, including any a login in flight is creating."""
         if reason not in REVOKE_REASONS:
-            return _fail(Code.INVALID_INPUT, _BAD_REASON)
+            return _fail(Code.INVALID_INPUT, inputs.BAD_REASON)
         return self._attempt(lambda: self._logout_user(user_id, reason))
 
     def revoke_session(self, public_id: str, *, reason: str, user_id: UserId | None = None) -> Result[Revocation]:
@@ -103,9 +97,9 @@ class Auth:
         Succeeds for an already revoked session too; ``revoked_now`` tells them apart.
         """
         if not tokens.looks_like_public_id(public_id):
-            return _fail(Code.INVALID_INPUT, "A session handle is 16 lowercase hexadecimal characters.")
+            return _fail(Code.INVALID_INPUT, inputs.BAD_HANDLE)
         if reason not in REVOKE_REASONS:
-            return _fail(Code.INVALID_INPUT, _BAD_REASON)
+            return _fail(Code.INVALID_INPUT, inputs.BAD_REASON)
         return self._attempt(lambda: self._revoke_public(public_id, reason, user_id))
 
     def sessions_of(self, user_id: UserId) -> Result[list[Session]]:
@@ -139,7 +133,7 @@ class Auth:
             created_at=now,
             expires_at=self._expiry(now, now),
             ip=ip,
-            user_agent=user_agent[:MAX_USER_AGENT_LENGTH],
+            user_agent=user_agent[: inputs.MAX_USER_AGENT_LENGTH],
         )
         created = self.sessions.create(new, epoch=epoch, max_live=self.config.max_sessions_per_user)
         if created is None:
@@ -153,7 +147,7 @@ class Auth:
 
     def _usable(self, session_id: str) -> Result[Session]:
         if not tokens.looks_like_session_id(session_id):
-            return _fail(Code.INVALID_INPUT, _BAD_ID)
+            return _fail(Code.INVALID_INPUT, inputs.BAD_SESSION_ID)
         session = self.sessions.get(tokens.digest(session_id))
         refusal = self._refusal(session, self.clock())
         if refusal is not None:
@@ -185,12 +179,12 @@ class Auth:
 
     def _logout(self, session_id: str) -> Result[None]:
         if not tokens.looks_like_session_id(session_id):
-            return _fail(Code.INVALID_INPUT, _BAD_ID)
+            return _fail(Code.INVALID_INPUT, inputs.BAD_SESSION_ID)
         now = self.clock()
         revoked = self.sessions.revoke(tokens.digest(session_id), now=now, reason="logout")
         if revoked is None:
             return _fail(Code.INVALID_SESSION)
-        _announce(revoked, now, "logout")
+        events.revoked_now(Auth, revoked, now, "logout")
         return Result.success(None)
 
     def _revoke_public(self, public_id: str, reason: str, user_id: UserId | None) -> Result[Revocation]:
@@ -198,7 +192,7 @@ class Auth:
         revoked = self.sessions.revoke_public(public_id, now=now, reason=reason, user_id=user_id)
         if revoked is None:
             return _fail(Code.INVALID_SESSION, "No such session.")
-        return Result.success(Revocation(revoked, revoked_now=_announce(revoked, now, reason)))
+        return Result.success(Revocation(revoked, revoked_now=events.revoked_now(Auth, revoked, now, reason)))
 
     def _logout_user(self, user_id: UserId, reason: str) -> Result[int]:
         if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or self.users.get(user_id) is None:
@@ -231,30 +225,3 @@ class Auth:
             logger.exception("rix_auth: the session or user store failed")
             return _fail(Code.STORE_ERROR)
 
-
-def _announce(revoked: Session, now: datetime, reason: str) -> bool:
-    """Signal a revocation this call made (not one that had already happened); say which it was."""
-    if (revoked.revoked_at, revoked.revoke_reason) != (now, reason):
-        return False
-    signals.session_revoked.send_robust(
-        Auth, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id
-    )
-    return True
-
-
-def _reported(result: Result[T], operation: str) -> Result[T]:
-    if result.error is not None:
-        signals.authentication_failed.send_robust(Auth, code=result.error.code, operation=operation)
-    return result
-
-
-def _acceptable_password(password: object) -> bool:
-    return isinstance(password, str) and 0 < len(password) <= MAX_PASSWORD_LENGTH
-
-
-def _is_ip(value: object) -> bool:
-    try:
-        ipaddress.ip_address(value)  # type: ignore[arg-type]
-    except ValueError:
-        return False
-    return True
