@@ -59,4 +59,7 @@ class SessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         self.message_user(request, f"Revoked {revoked} session(s).", messages.SUCCESS)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+        return False  # sessions come from logins only
+
+    def has_delete_permission(self, request: HttpRequest, obj: Session | None = None) -> bool:
+        return False  # revoke instead: the row is the audit trail; purge_sessions removes old ones

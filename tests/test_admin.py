@@ -51,8 +51,12 @@ def test_the_change_page_hides_the_digest(staff: Client, session_ids: list[str])
     assert row.public_id in page and row.digest not in page
 
 
-def test_there_is_no_add_form(staff: Client) -> None:
+def test_there_is_no_add_form_and_no_delete(staff: Client, session_ids: list[str]) -> None:
+    row = SessionRow.objects.first()
+    assert row is not None
     assert staff.get(f"{URL}add/").status_code == 403
+    assert staff.post(f"{URL}{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert SessionRow.objects.filter(pk=row.pk).exists()
 
 
 def test_the_revoke_action_revokes_through_the_service(staff: Client, session_ids: list[str]) -> None:
