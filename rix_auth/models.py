@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from rix_auth import inputs, tokens
+
 
 class RevokeReason(models.TextChoices):
     LOGOUT = "logout", "Logout"
@@ -23,8 +25,8 @@ class RevokeReason(models.TextChoices):
 
 
 class Session(models.Model):
-    digest = models.CharField(max_length=64, unique=True, editable=False)
-    public_id = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=tokens.DIGEST_LENGTH, unique=True, editable=False)
+    public_id = models.CharField(max_length=tokens.PUBLIC_ID_LENGTH, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rix_sessions")
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
@@ -32,7 +34,7 @@ class Session(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
     revoke_reason = models.CharField(max_length=32, blank=True, choices=RevokeReason.choices)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=256, blank=True)
+    user_agent = models.CharField(max_length=inputs.MAX_USER_AGENT_LENGTH, blank=True)
 
     class Meta:
         verbose_name = "login session"
