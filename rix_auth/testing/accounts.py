@@ -77,7 +77,7 @@ class AccountRules(StoreHooks):
         for _ in range(3):  # warm caches and the dummy hash
             seconds("nobody@example.com"), seconds(EMAIL)
         unknown, wrong = [], []
-        for _ in range(25):  # interleaved, so machine noise hits both alike
+        for _ in range(41):  # interleaved, so machine noise hits both alike
             unknown.append(seconds("nobody@example.com"))
             wrong.append(seconds(EMAIL))
         ratio = statistics.median(unknown) / statistics.median(wrong)
