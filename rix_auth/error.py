@@ -48,14 +48,6 @@ class AuthError(Exception):
     def __repr__(self) -> str:
         return f"AuthError({self.code.value!r}, {self.message!r})"
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AuthError):
-            return NotImplemented
-        return (self.code, self.message) == (other.code, other.message)
-
-    def __hash__(self) -> int:
-        return hash((self.code, self.message))
-
 
 def to_string(error: AuthError) -> str:
     """The stable code string of ``error``, e.g. ``"session_expired"``."""

@@ -81,3 +81,8 @@ def test_errors_stop_manage_py_at_start_up() -> None:
 
 class CustomMiddleware(SessionMiddleware):
     """A project's own subclass, as MIDDLEWARE may name it."""
+
+
+def test_an_unimportable_middleware_entry_does_not_break_the_check() -> None:
+    with override_settings(MIDDLEWARE=["no.such.Middleware", AUTH, OURS]):
+        assert checks.check_middleware() == []

@@ -147,3 +147,11 @@ def test_failures_exit_non_zero_from_the_command_line(args: list[str], status: i
         capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent,
     )  # fmt: skip
     assert (done.returncode, says in done.stderr) == (status, True), done.stderr
+
+
+def test_an_identifier_matching_several_users_asks_for_the_id(db: None) -> None:
+    model = get_user_model()
+    model.objects.create_user("first", "shared@example.com", PASSWORD)
+    model.objects.create_user("second", "shared@example.com", PASSWORD)
+    with pytest.raises(CommandError, match="matches several users; pass the user's id instead"):
+        run("revoke_user_sessions", "shared@example.com")

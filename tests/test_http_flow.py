@@ -199,3 +199,20 @@ def test_the_decorator_and_the_mixin_answer_401_with_the_code(client: Client, be
     assert error_code(client.get("/whoami-class/", headers=bearer("session_" + "x" * 43))) == "invalid_session"
     assert error_code(client.get("/whoami-class/", headers=bearer("nonsense"))) == "invalid_input"
     assert client.get("/whoami-class/", headers=bearer(bearer_login())).status_code == 200
+
+
+def test_a_password_change_that_cannot_revoke_is_logged_loudly(
+    bearer_login: Login, caplog: pytest.LogCaptureFixture
+) -> None:
+    from unittest import mock
+
+    from rix_auth.error import AuthError, AuthErrorCode
+    from rix_auth.result import Result
+
+    bearer_login()
+    user = get_user_model().objects.get()
+    failure = Result.failure(AuthError(AuthErrorCode.STORE_ERROR))
+    with mock.patch("rix_auth.service.Auth.logout_user", return_value=failure):
+        user.set_password("a-brand-new-password")
+        user.save()
+    assert f"could not revoke the sessions of user {user.pk} after password_change" in caplog.text

@@ -123,3 +123,21 @@ def test_an_inactive_user_is_anonymous_as_with_djangos_backend(bearer_login: Log
     get_user_model().objects.update(is_active=False)  # bypasses signals, so the session lives on
     request = Client().get("/whoami-plain/", headers=bearer(session_id)).wsgi_request
     assert request.user_id is not None and not request.user.is_authenticated  # type: ignore[attr-defined]
+
+
+def test_headers_a_view_already_set_are_merged_not_replaced(client: Client, bearer_login: Login) -> None:
+    response = client.get("/whoami-headers/", headers=bearer(bearer_login()))
+    assert set(response["Vary"].replace(" ", "").split(",")) == {"Accept-Language", "Authorization"}
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {"max-age=60", "private"}
+
+
+@override_settings(MIDDLEWARE=WITHOUT_DJANGO_AUTH)
+def test_the_async_path_applies_csrf_to_cookie_requests_too(db: None) -> None:
+    client = AsyncClient(enforce_csrf_checks=True)
+    client.cookies["rix_session"] = "session_" + "c" * 43
+
+    async def post() -> None:
+        response = await client.post("/auth/logout/")
+        assert (response.status_code, response.json()["error"]["code"]) == (403, "csrf_failed")
+
+    async_to_sync(post)()

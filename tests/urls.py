@@ -9,4 +9,5 @@ urlpatterns = [
     path("whoami-plain/", views.plain),
     path("whoami-async/", views.async_protected),
     path("whoami-class/", views.Protected.as_view()),
+    path("whoami-headers/", views.with_cache_headers),
 ]

@@ -20,6 +20,13 @@ async def async_protected(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"user_id": request.user_id, "email": user.email})  # type: ignore[attr-defined]
 
 
+def with_cache_headers(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse("cached")
+    response["Vary"] = "Accept-Language"
+    response["Cache-Control"] = "max-age=60"
+    return response
+
+
 class Protected(SessionRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return JsonResponse({"user_id": request.user_id})  # type: ignore[attr-defined]

@@ -234,3 +234,19 @@ class AuthContract(AccountRules, DeviceRules, StoreHooks):
         later = clock() + timedelta(seconds=TTL)
         assert session.expired(later) and not session.usable(later) and not session.refreshable(later)
         assert session.created_at.tzinfo is UTC or session.created_at.utcoffset() == timedelta(0)
+
+    def test_a_session_revoked_between_the_read_and_the_write_of_a_refresh_is_not_refreshed(
+        self, auth: Auth, grace: LoginResult, clock: ManualClock
+    ) -> None:
+        extend = auth.sessions.extend
+
+        def revoke_first(digest, **kwargs):  # type: ignore[no-untyped-def]
+            auth.logout(grace.session.id)
+            return extend(digest, **kwargs)
+
+        auth.sessions.extend = revoke_first  # type: ignore[method-assign]
+        clock.advance(60)
+        assert_fails(auth.refresh_session(grace.session.id), Code.SESSION_REVOKED)
+        del auth.sessions.extend
+        (row,) = auth.sessions.for_user(grace.user.id)
+        assert row.last_seen_at == grace.session.created_at
