@@ -31,8 +31,7 @@ def login(request: HttpRequest) -> HttpResponse:
         registered = auth.register_user(email, password)
         if registered.error is not None:
             return render(request, "home.html", {"error": registered.error.message}, status=400)
-    agent = request.META.get("HTTP_USER_AGENT", "")
-    result = auth.login(email, password, ip=request.META.get("REMOTE_ADDR"), user_agent=agent)
+    result = auth.login(email, password, **http.device(request))
     if result.error is not None:
         return render(request, "home.html", {"error": result.error.message}, status=400)
     response = HttpResponseRedirect("/")

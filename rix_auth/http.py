@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypedDict
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
-from rix_auth import clock, conf, stores
+from rix_auth import clock, conf, inputs, stores
 from rix_auth.config import AuthConfig
 from rix_auth.error import AuthError
 from rix_auth.error import AuthErrorCode as Code
@@ -71,6 +71,20 @@ def session_id_from(request: HttpRequest) -> tuple[str | None, Source | None]:
         return value.strip(), "header"
     cookie = request.COOKIES.get(conf.transport().cookie_name)
     return (cookie, "cookie") if cookie else (None, None)
+
+
+class Device(TypedDict):
+    ip: str | None
+    user_agent: str
+
+
+def device(request: HttpRequest) -> Device:
+    """What ``Auth.login`` records about the client, as the settings allow."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return {
+        "ip": address if conf.record_ip() and inputs.is_ip(address) else None,
+        "user_agent": request.META.get("HTTP_USER_AGENT", "") if conf.record_user_agent() else "",
+    }
 
 
 def error_response(error: AuthError, status: int | None = None) -> JsonResponse:

@@ -9,7 +9,6 @@ id in the ``Authorization`` header cannot be forged cross-site.
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from rix_auth import conf, http
+from rix_auth import http
 from rix_auth.decorators import session_required
 from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.session import Session, User
@@ -69,8 +68,7 @@ def login(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
     result = http.auth_for(request).login(
         body.get("email"),  # type: ignore[arg-type]
         body.get("password"),  # type: ignore[arg-type]
-        ip=_client_ip(request) if conf.record_ip() else None,
-        user_agent=request.META.get("HTTP_USER_AGENT", "") if conf.record_user_agent() else "",
+        **http.device(request),
     )
     if result.error is not None:
         response: HttpResponse = http.error_response(result.error)
@@ -154,14 +152,6 @@ def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
         status = 404 if result.error.code is AuthErrorCode.INVALID_SESSION else None
         return http.error_response(result.error, status)
     return JsonResponse({"revoked": public_id})
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    address = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def _user(user: User) -> dict[str, object]:
