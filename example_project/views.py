@@ -18,10 +18,11 @@ def home(request: HttpRequest) -> HttpResponse:
     session: Session | None = request.rix_session  # type: ignore[attr-defined]
     if session is None:
         return render(request, "home.html")
-    devices = http.auth_for(request).sessions_of(session.user_id)
-    now = http.request_time(request)
+    auth = http.auth_for(request)
+    devices, now = auth.sessions_of(session.user_id), http.request_time(request)
     live = [s for s in devices.value if s.usable(now)] if devices.ok else []
-    return render(request, "home.html", {"session": session, "devices": live})
+    account = auth.users.get(session.user_id)
+    return render(request, "home.html", {"session": session, "account": account, "devices": live})
 
 
 @require_POST

@@ -37,6 +37,7 @@ def test_register_see_devices_revoke_one_and_log_out_everywhere() -> None:
     assert post(laptop, "/login/", {"email": EMAIL, "password": PASSWORD}) == 302
     page = laptop.get("/").content.decode()
     assert "Your sessions" in page and "Phone/1.0" in page and "this device" in page
+    assert f"Signed in as {EMAIL}." in page
     phone_handle = SessionRow.objects.get(user_agent="Phone/1.0").public_id
     assert laptop.post(f"/sessions/{phone_handle}/revoke/").status_code == 403  # no CSRF token
     assert post(laptop, f"/sessions/{phone_handle}/revoke/") == 302
