@@ -115,7 +115,7 @@ class Transport:
 
 @lru_cache(maxsize=1)
 def transport() -> Transport:
-    """A snapshot for the request path; ``rix_auth.http.forget_settings`` drops it when settings change."""
+    """A snapshot for the request path; :func:`forget_settings` drops it when settings change."""
     return Transport(
         header_scheme=header_scheme().lower(),
         cookie_name=cookie_name(),
@@ -123,3 +123,9 @@ def transport() -> Transport:
         cookie_samesite=cookie_samesite(),
         refresh_interval_seconds=refresh_interval_seconds(),
     )
+
+
+def forget_settings(*, setting: str, **kwargs: object) -> None:
+    """A ``setting_changed`` receiver (tests override settings at run time)."""
+    if setting in ("RIX_AUTH", "DEBUG"):
+        transport.cache_clear()

@@ -44,6 +44,11 @@ def request_time(request: HttpRequest) -> datetime:
     return now
 
 
+def refreshed_now(request: HttpRequest, session: Session) -> bool:
+    """Whether ``session`` was refreshed during this request (its last sight is the request's instant)."""
+    return session.last_seen_at == request_time(request)
+
+
 def auth_for(request: HttpRequest) -> Auth:
     """The database Auth, configured from settings, on the request's clock."""
     now = request_time(request)
@@ -61,7 +66,6 @@ def forget_settings(*, setting: str, **kwargs: object) -> None:
     """A ``setting_changed`` receiver (tests override settings at run time)."""
     if setting in ("RIX_AUTH", "AUTH_USER_MODEL", "DATABASES", "DEBUG"):
         _configured.cache_clear()
-        conf.transport.cache_clear()
 
 
 def session_id_from(request: HttpRequest) -> tuple[str | None, Source | None]:

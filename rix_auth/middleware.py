@@ -109,6 +109,6 @@ def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     if source == "cookie" and conf.transport().cookie_name not in response.cookies:
         if error is not None and error.code is not AuthErrorCode.STORE_ERROR:
             http.delete_session_cookie(response)  # a dead cookie is cleared; an outage keeps it
-        elif session is not None and session.last_seen_at == http.request_time(request):  # refreshed: follow
+        elif session is not None and http.refreshed_now(request, session):  # the cookie follows the refresh
             http.set_session_cookie(response, session, session.last_seen_at)
     return response

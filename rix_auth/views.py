@@ -95,12 +95,15 @@ def whoami(request: HttpRequest) -> JsonResponse:
 @session_required
 def refresh(request: HttpRequest) -> HttpResponse:
     session_id, source = http.session_id_from(request)
-    result = http.auth_for(request).refresh_session(session_id)  # type: ignore[arg-type]
-    if result.error is not None:
-        return http.error_response(result.error)
-    response = JsonResponse({"session": _session(result.value)})
+    session: Session = request.rix_session  # type: ignore[attr-defined]
+    if not http.refreshed_now(request, session):  # the middleware's sliding refresh may have done it
+        result = http.auth_for(request).refresh_session(session_id)  # type: ignore[arg-type]
+        if result.error is not None:
+            return http.error_response(result.error)
+        session = result.value
+    response = JsonResponse({"session": _session(session)})
     if source == "cookie":
-        http.set_session_cookie(response, result.value, result.value.last_seen_at)
+        http.set_session_cookie(response, session, session.last_seen_at)
     return response
 
 

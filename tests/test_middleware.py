@@ -141,3 +141,15 @@ def test_the_async_path_applies_csrf_to_cookie_requests_too(db: None) -> None:
         assert (response.status_code, response.json()["error"]["code"]) == (403, "csrf_failed")
 
     async_to_sync(post)()
+
+
+def test_a_refresh_request_writes_once_even_when_sliding_refresh_is_due(
+    client: Client, bearer_login: Login, clock: ManualClock, settings
+) -> None:
+    settings.RIX_AUTH = {"PRESET": "development", "REFRESH_INTERVAL_SECONDS": 300}
+    session_id = bearer_login()
+    clock.advance(400)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/auth/refresh/", headers=bearer(session_id))
+    assert response.json()["session"]["last_seen_at"] == clock().isoformat()
+    assert sum(q["sql"].startswith("UPDATE") for q in captured.captured_queries) == 1
