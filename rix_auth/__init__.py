@@ -1,10 +1,13 @@
 """rix_auth: server-side login sessions for Django, and for plain Python scripts.
 
 ``import rix_auth`` needs no Django settings: the memory store works in any
-script. The database parts load only when :func:`database` is called.
+script. The Django parts load only when :func:`database`, :func:`get_auth`,
+:func:`login` or :func:`logout` is called.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from rix_auth import config, error, stores
 from rix_auth.clock import Clock, ManualClock, system_clock
@@ -12,7 +15,12 @@ from rix_auth.config import AuthConfig
 from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.result import Result
 from rix_auth.service import Auth
-from rix_auth.session import LoginResult, Session, User
+from rix_auth.session import LoginResult, RevokeReason, Session, User
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "Auth",
@@ -23,11 +31,16 @@ __all__ = [
     "LoginResult",
     "ManualClock",
     "Result",
+    "RevokeReason",
     "Session",
     "User",
+    "__version__",
     "config",
     "database",
     "error",
+    "get_auth",
+    "login",
+    "logout",
     "memory",
     "stores",
 ]
@@ -49,11 +62,32 @@ def database(alias: str = "default", auth_config: AuthConfig | None = None, *, c
 
     Without ``auth_config``, the configuration comes from ``settings.RIX_AUTH``.
     """
-    from rix_auth.conf import auth_config as configured  # needs Django settings
+    from rix_auth.conf import settings  # needs Django settings
 
     return Auth(
         users=stores.database_users(alias),
         sessions=stores.database_sessions(alias),
-        config=auth_config or configured(),
+        config=auth_config or settings.auth_config,
         clock=clock,
     )
+
+
+def get_auth() -> Auth:
+    """The Auth configured by ``settings.RIX_AUTH``: what the middleware, views and commands use."""
+    from rix_auth.conf import get_auth as configured
+
+    return configured()
+
+
+def login(request: HttpRequest, user: Any, *, cookie: bool = True) -> Result[Session]:
+    """Open a session for a user the view already trusts; see :func:`rix_auth.signin.login`."""
+    from rix_auth.signin import login as sign_in
+
+    return sign_in(request, user, cookie=cookie)
+
+
+def logout(request: HttpRequest) -> Result[None]:
+    """Revoke the request's session and clear its cookie; see :func:`rix_auth.signin.logout`."""
+    from rix_auth.signin import logout as sign_out
+
+    return sign_out(request)

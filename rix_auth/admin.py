@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-import rix_auth
-from rix_auth.models import Session
+from rix_auth.conf import get_auth
+from rix_auth.models import Session, SessionQuerySet
+from rix_auth.session import RevokeReason
 
 FIELDS = ("public_id", "user", "created_at", "last_seen_at", "expires_at", "revoked_at", "revoke_reason",
           "ip", "user_agent")  # fmt: skip
@@ -23,15 +24,12 @@ class StateFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("active", "Active"), ("expired", "Expired"), ("revoked", "Revoked")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Session]) -> QuerySet[Session]:
+    def queryset(self, request: HttpRequest, queryset: SessionQuerySet) -> SessionQuerySet:  # type: ignore[override]
         now = timezone.now()
-        states = {
-            "active": Q(revoked_at__isnull=True, expires_at__gt=now),
-            "expired": Q(revoked_at__isnull=True, expires_at__lte=now),
-            "revoked": Q(revoked_at__isnull=False),
-        }
+        states = {"active": lambda: queryset.active(now), "expired": lambda: queryset.expired(now),
+                  "revoked": queryset.revoked}  # fmt: skip
         chosen = states.get(self.value() or "")
-        return queryset if chosen is None else queryset.filter(chosen)
+        return queryset if chosen is None else chosen()
 
 
 @admin.register(Session)
@@ -46,15 +44,13 @@ class SessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     @admin.display(description="state")
     def state(self, session: Session) -> str:
-        if session.revoked_at is not None:
-            return f"revoked ({session.revoke_reason})"
-        return "expired" if session.expires_at <= timezone.now() else "active"
+        return session.state(timezone.now())
 
     @admin.action(description="Revoke the selected sessions", permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
-        auth = rix_auth.database(queryset.db)
+        auth = get_auth()
         handles = queryset.filter(revoked_at__isnull=True).values_list("public_id", flat=True)
-        results = [auth.revoke_session(handle, reason="admin") for handle in handles]
+        results = [auth.revoke_session(handle, reason=RevokeReason.ADMIN) for handle in handles]
         revoked = sum(r.ok and r.value.revoked_now for r in results)
         self.message_user(request, f"Revoked {revoked} session(s).", messages.SUCCESS)
 

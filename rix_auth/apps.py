@@ -11,15 +11,12 @@ class RixAuthConfig(AppConfig):
         from django.core.signals import setting_changed
         from django.db.models.signals import post_init, post_save
 
-        from rix_auth import checks, conf, http, receivers
+        from rix_auth import checks, conf, receivers
+        from rix_auth.stores import joined
 
         checks.register()
-        setting_changed.connect(conf.forget_settings, dispatch_uid="rix_auth_forget_conf")
-        setting_changed.connect(http.forget_settings, dispatch_uid="rix_auth_forget_stores")
+        setting_changed.connect(conf.reload_settings, dispatch_uid="rix_auth_reload_settings")
+        setting_changed.connect(joined.forget, dispatch_uid="rix_auth_forget_joined_query")
         user_model = get_user_model()
-        post_init.connect(receivers.remember_active, sender=user_model, dispatch_uid="rix_auth_remember_active")
-        post_save.connect(
-            receivers.revoke_on_password_change_or_deactivation,
-            sender=user_model,
-            dispatch_uid="rix_auth_revoke_on_change",
-        )
+        post_init.connect(receivers.remember_loaded_state, sender=user_model, dispatch_uid="rix_auth_remember_loaded")
+        post_save.connect(receivers.follow_user_save, sender=user_model, dispatch_uid="rix_auth_follow_user_save")

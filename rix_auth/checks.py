@@ -11,6 +11,7 @@ from django.core.checks import register as register_check
 from django.utils.module_loading import import_string
 
 from rix_auth import conf
+from rix_auth.conf import settings as rix_settings
 from rix_auth.middleware import SessionMiddleware
 
 MIDDLEWARE_PATH = "rix_auth.middleware.SessionMiddleware"
@@ -47,6 +48,7 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
     if value.get("COOKIE_SAMESITE", "Lax") not in ("Lax", "Strict", "None"):
         message = f"RIX_AUTH['COOKIE_SAMESITE'] is {value['COOKIE_SAMESITE']!r}."
         errors.append(Error(message, hint="Use 'Lax', 'Strict' or 'None'.", id="rix_auth.E005"))
+    errors += _check_store_factories(value)
     if not settings.USE_TZ:
         message = "rix_auth needs USE_TZ = True: session times are timezone-aware UTC."
         errors.append(Error(message, hint="Set USE_TZ = True (Django's default).", id="rix_auth.E009"))
@@ -65,12 +67,26 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
     return []
 
 
+def _check_store_factories(value: dict[str, Any]) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    for key, default in (("SESSION_STORE", conf.DEFAULT_SESSION_STORE), ("USER_STORE", conf.DEFAULT_USER_STORE)):
+        path = value.get(key, default)
+        try:
+            factory = import_string(path) if isinstance(path, str) else None
+        except ImportError as error:
+            factory, path = None, f"{path!r} ({error})"
+        if not callable(factory):
+            message = f"RIX_AUTH[{key!r}] must be the dotted path of a store factory; got {path}."
+            errors.append(Error(message, hint=f"The default is {default!r}.", id="rix_auth.E010"))
+    return errors
+
+
 def check_cookie(**kwargs: Any) -> list[CheckMessage]:
-    if conf.production() and not conf.cookie_secure():
+    if rix_settings.production and not rix_settings.cookie_secure:
         message = "The production preset is on but the session cookie is not Secure."
         hint = "Remove RIX_AUTH['COOKIE_SECURE'] or set it to True, and serve the site over HTTPS."
         return [Error(message, hint=hint, id="rix_auth.E008")]
-    if conf.cookie_secure() and not conf.cookie_name().startswith("__Host-"):
+    if rix_settings.cookie_secure and not rix_settings.cookie_name.startswith("__Host-"):
         hint = "Name it '__Host-…' so that no subdomain can overwrite it."
         return [Warning("The Secure session cookie has no '__Host-' prefix.", hint=hint, id="rix_auth.W001")]
     return []

@@ -29,3 +29,8 @@ class ManualClock:
         """Move forward by ``seconds`` (and/or ``timedelta`` keywords); return the new time."""
         self._now += timedelta(seconds=seconds, **delta)
         return self._now
+
+
+def current_time() -> datetime:
+    """``system_clock()``, looked up at each call, so a test can replace it for the whole Django layer."""
+    return system_clock()

@@ -1,4 +1,4 @@
-"""The ``RIX_AUTH`` settings dict, read each time it is used and never written back.
+"""The ``RIX_AUTH`` settings, and the one configured :class:`~rix_auth.service.Auth`.
 
 Every key is optional; defaults follow the preset, which itself defaults to
 ``"development"`` when ``DEBUG`` is on and ``"production"`` otherwise::
@@ -16,19 +16,26 @@ Every key is optional; defaults follow the preset, which itself defaults to
         "RECORD_IP": True,
         "RECORD_USER_AGENT": True,
         "PURGE_RETENTION_DAYS": 30,            # purge_sessions keeps dead rows this long
+        "SESSION_STORE": "rix_auth.stores.database_sessions",  # dotted path to a factory
+        "USER_STORE": "rix_auth.stores.database_users",
     }
+
+Values are read on first use and kept; Django's ``setting_changed`` signal
+(sent by ``override_settings``) drops them. Nothing is ever written back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 from typing import Any, Literal
 
-from django.conf import settings
+from django.conf import settings as django_settings
+from django.utils.module_loading import import_string
 
-from rix_auth import config
+from rix_auth import clock, config
 from rix_auth.config import AuthConfig
+from rix_auth.service import Auth
+from rix_auth.stores.base import SessionStore, UserStore
 
 SameSite = Literal["Lax", "Strict", "None"]
 
@@ -36,96 +43,101 @@ KEYS = frozenset(
     {
         "PRESET", "SESSION_TTL_SECONDS", "ABSOLUTE_LIFETIME_SECONDS", "MAX_SESSIONS_PER_USER",
         "REFRESH_INTERVAL_SECONDS", "COOKIE_NAME", "COOKIE_SECURE", "COOKIE_SAMESITE", "HEADER_SCHEME",
-        "RECORD_IP", "RECORD_USER_AGENT", "PURGE_RETENTION_DAYS",
+        "RECORD_IP", "RECORD_USER_AGENT", "PURGE_RETENTION_DAYS", "SESSION_STORE", "USER_STORE",
     }
 )  # fmt: skip
+DEFAULT_SESSION_STORE = "rix_auth.stores.database_sessions"
+DEFAULT_USER_STORE = "rix_auth.stores.database_users"
+WATCHED = frozenset({"RIX_AUTH", "DEBUG", "AUTH_USER_MODEL", "DATABASES", "PASSWORD_HASHERS"})
 
 
-def raw() -> dict[str, Any]:
-    value = getattr(settings, "RIX_AUTH", {})
-    return value if isinstance(value, dict) else {}
+class Settings:
+    """Typed access to ``RIX_AUTH``; ``auth`` is the Auth every Django part uses."""
+
+    @cached_property
+    def raw(self) -> dict[str, Any]:
+        value = getattr(django_settings, "RIX_AUTH", {})
+        return value if isinstance(value, dict) else {}
+
+    @cached_property
+    def preset(self) -> str:
+        return str(self.raw.get("PRESET", "development" if django_settings.DEBUG else "production"))
+
+    @cached_property
+    def production(self) -> bool:
+        return self.preset == "production"
+
+    @cached_property
+    def auth_config(self) -> AuthConfig:
+        """The preset, with any overrides from ``RIX_AUTH``."""
+        values, built = self.raw, config.preset(self.preset)
+        if "SESSION_TTL_SECONDS" in values:
+            built.set_session_ttl_seconds(values["SESSION_TTL_SECONDS"])
+        if "ABSOLUTE_LIFETIME_SECONDS" in values:
+            built.set_absolute_lifetime_seconds(values["ABSOLUTE_LIFETIME_SECONDS"])
+        if "MAX_SESSIONS_PER_USER" in values:
+            built.set_max_sessions_per_user(values["MAX_SESSIONS_PER_USER"])
+        return built
+
+    @cached_property
+    def refresh_interval_seconds(self) -> int | None:
+        value = self.raw.get("REFRESH_INTERVAL_SECONDS", 300)
+        return None if value is None else int(value)
+
+    @cached_property
+    def cookie_secure(self) -> bool:
+        return bool(self.raw.get("COOKIE_SECURE", self.production))
+
+    @cached_property
+    def cookie_name(self) -> str:
+        return str(self.raw.get("COOKIE_NAME", "__Host-rix_session" if self.cookie_secure else "rix_session"))
+
+    @cached_property
+    def cookie_samesite(self) -> SameSite:
+        value = self.raw.get("COOKIE_SAMESITE", "Lax")
+        return value if value in ("Lax", "Strict", "None") else "Lax"
+
+    @cached_property
+    def header_scheme(self) -> str:
+        return str(self.raw.get("HEADER_SCHEME", "Bearer"))
+
+    @cached_property
+    def header_scheme_lower(self) -> str:
+        return self.header_scheme.lower()
+
+    @cached_property
+    def record_ip(self) -> bool:
+        return bool(self.raw.get("RECORD_IP", True))
+
+    @cached_property
+    def record_user_agent(self) -> bool:
+        return bool(self.raw.get("RECORD_USER_AGENT", True))
+
+    @cached_property
+    def purge_retention_days(self) -> int:
+        return int(self.raw.get("PURGE_RETENTION_DAYS", 30))
+
+    @cached_property
+    def auth(self) -> Auth:
+        """Built from the store factories once; every request, view, command and receiver shares it."""
+        sessions: SessionStore = import_string(self.raw.get("SESSION_STORE", DEFAULT_SESSION_STORE))()
+        users: UserStore = import_string(self.raw.get("USER_STORE", DEFAULT_USER_STORE))()
+        return Auth(users=users, sessions=sessions, config=self.auth_config, clock=clock.current_time)
+
+    def reload(self) -> None:
+        """Forget every value read so far."""
+        self.__dict__.clear()
 
 
-def preset_name() -> str:
-    return str(raw().get("PRESET", "development" if settings.DEBUG else "production"))
+settings = Settings()
 
 
-def production() -> bool:
-    return preset_name() == "production"
+def get_auth() -> Auth:
+    """The configured Auth (``RIX_AUTH["SESSION_STORE"]`` and ``["USER_STORE"]``)."""
+    return settings.auth
 
 
-def auth_config() -> AuthConfig:
-    """An :class:`AuthConfig` built from the preset and any overrides in ``RIX_AUTH``."""
-    values = raw()
-    built = config.preset(preset_name())
-    if "SESSION_TTL_SECONDS" in values:
-        built.set_session_ttl_seconds(values["SESSION_TTL_SECONDS"])
-    if "ABSOLUTE_LIFETIME_SECONDS" in values:
-        built.set_absolute_lifetime_seconds(values["ABSOLUTE_LIFETIME_SECONDS"])
-    if "MAX_SESSIONS_PER_USER" in values:
-        built.set_max_sessions_per_user(values["MAX_SESSIONS_PER_USER"])
-    return built
-
-
-def refresh_interval_seconds() -> int | None:
-    value = raw().get("REFRESH_INTERVAL_SECONDS", 300)
-    return None if value is None else int(value)
-
-
-def cookie_secure() -> bool:
-    return bool(raw().get("COOKIE_SECURE", production()))
-
-
-def cookie_name() -> str:
-    default = "__Host-rix_session" if cookie_secure() else "rix_session"
-    return str(raw().get("COOKIE_NAME", default))
-
-
-def cookie_samesite() -> SameSite:
-    value = raw().get("COOKIE_SAMESITE", "Lax")
-    return value if value in ("Lax", "Strict", "None") else "Lax"
-
-
-def header_scheme() -> str:
-    return str(raw().get("HEADER_SCHEME", "Bearer"))
-
-
-def record_ip() -> bool:
-    return bool(raw().get("RECORD_IP", True))
-
-
-def record_user_agent() -> bool:
-    return bool(raw().get("RECORD_USER_AGENT", True))
-
-
-def purge_retention_days() -> int:
-    return int(raw().get("PURGE_RETENTION_DAYS", 30))
-
-
-@dataclass(frozen=True, slots=True)
-class Transport:
-    """The settings every request reads, gathered once (see :func:`transport`)."""
-
-    header_scheme: str
-    cookie_name: str
-    cookie_secure: bool
-    cookie_samesite: SameSite
-    refresh_interval_seconds: int | None
-
-
-@lru_cache(maxsize=1)
-def transport() -> Transport:
-    """A snapshot for the request path; :func:`forget_settings` drops it when settings change."""
-    return Transport(
-        header_scheme=header_scheme().lower(),
-        cookie_name=cookie_name(),
-        cookie_secure=cookie_secure(),
-        cookie_samesite=cookie_samesite(),
-        refresh_interval_seconds=refresh_interval_seconds(),
-    )
-
-
-def forget_settings(*, setting: str, **kwargs: object) -> None:
+def reload_settings(*, setting: str, **kwargs: object) -> None:
     """A ``setting_changed`` receiver (tests override settings at run time)."""
-    if setting in ("RIX_AUTH", "DEBUG"):
-        transport.cache_clear()
+    if setting in WATCHED:
+        settings.reload()

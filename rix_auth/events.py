@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TypeVar
 
 from rix_auth import signals
 from rix_auth.result import Result
-from rix_auth.session import Session
+from rix_auth.session import Revocation
 
 T = TypeVar("T")
 
 
-def revoked_now(sender: type, revoked: Session, now: datetime, reason: str) -> bool:
-    """Signal a revocation this call made (not one that had already happened); say which it was."""
-    if (revoked.revoked_at, revoked.revoke_reason) != (now, reason):
-        return False
-    signals.session_revoked.send_robust(
-        sender, user_id=revoked.user_id, reason=reason, count=1, public_id=revoked.public_id
-    )
-    return True
+def revoked(sender: type, revocation: Revocation) -> Revocation:
+    """Signal a revocation this call made (not one that had already happened); pass it through."""
+    if revocation.revoked_now:
+        session = revocation.session
+        signals.session_revoked.send_robust(
+            sender, user_id=session.user_id, reason=session.revoke_reason, count=1, public_id=session.public_id
+        )
+    return revocation
 
 
 def reported(sender: type, result: Result[T], operation: str) -> Result[T]:

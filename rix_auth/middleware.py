@@ -1,9 +1,13 @@
 """Authenticate the session id of each request.
 
 Sets ``request.user_id`` (pk or ``None``), ``request.rix_session`` (the
-Session or ``None``) and ``request.rix_auth_error`` (why an id was refused,
-or ``None``). A request without an id costs no query; one with an id costs
-one SELECT, plus one UPDATE when sliding refresh is due.
+Session or ``None``), ``request.rix_auth_error`` (why an id was refused, or
+``None``) and ``request.rix_state`` (a :class:`~rix_auth.state.RequestState`).
+When a session authenticates the request, ``request.user`` and
+``request.auser()`` are its user, whatever middleware ran before; otherwise
+they stay as Django's ``AuthenticationMiddleware`` left them (or anonymous).
+A request without an id costs no query; one with an id costs one SELECT,
+user included, plus one UPDATE when sliding refresh is due.
 """
 
 from __future__ import annotations
@@ -11,22 +15,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
-from rix_auth import conf, http
+from rix_auth import http
+from rix_auth.conf import get_auth, settings
 from rix_auth.error import AuthErrorCode
 from rix_auth.result import Result
-from rix_auth.session import Session, UserId
+from rix_auth.session import SessionUse
+from rix_auth.state import RequestState
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class SessionMiddleware:
+    """Each step is a method, so a subclass can change one (where the id comes from, say)."""
+
     sync_capable = True
     async_capable = True
 
@@ -39,49 +45,83 @@ class SessionMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        session_id, source = http.session_id_from(request)
-        if rejected := _forged(request, source):
+        state = self.read(request)
+        if rejected := self.check_csrf(request, state):
             return rejected
-        _attach(request, source, _authenticate(request, session_id) if session_id else None)
-        return _finish(request, self.get_response(request))
+        if state.session_id:
+            self.record(state, self.authenticate(request, state.session_id))
+        self.attach(request, state)
+        return self.process_response(request, self.get_response(request))
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        session_id, source = http.session_id_from(request)
-        if rejected := _forged(request, source):
+        state = self.read(request)
+        if rejected := self.check_csrf(request, state):
             return rejected
-        outcome = await sync_to_async(_authenticate)(request, session_id) if session_id else None
-        _attach(request, source, outcome)
-        return _finish(request, await self.get_response(request))
+        if state.session_id:
+            self.record(state, await self.aauthenticate(request, state.session_id))
+        self.attach(request, state)
+        return self.process_response(request, await self.get_response(request))
 
+    def get_session_id(self, request: HttpRequest) -> tuple[str | None, http.Source | None]:
+        """The id the request carries, and where it came from (``"header"`` or ``"cookie"``)."""
+        return http.session_id_from(request)
 
-def _forged(request: HttpRequest, source: http.Source | None) -> HttpResponse | None:
-    """Cookies ride along on cross-site requests, so an unsafe request that a cookie
-    would authenticate must pass Django's CSRF check, whatever the view; headers need not."""
-    if source == "cookie" and request.method not in SAFE_METHODS:
-        return http.csrf_rejection(request)
-    return None
+    def read(self, request: HttpRequest) -> RequestState:
+        session_id, source = self.get_session_id(request)
+        return RequestState(source=source, session_id=session_id)
 
+    def check_csrf(self, request: HttpRequest, state: RequestState) -> HttpResponse | None:
+        """Cookies ride along on cross-site requests, so an unsafe request that a cookie
+        would authenticate must pass Django's CSRF check, whatever the view; headers need not."""
+        if state.source == "cookie" and request.method not in SAFE_METHODS:
+            return http.csrf_rejection(request)
+        return None
 
-def _authenticate(request: HttpRequest, session_id: str) -> Result[Session]:
-    auth = http.auth_for(request)
-    return auth.authenticate_session(session_id, refresh_if_idle_for=conf.transport().refresh_interval_seconds)
+    def authenticate(self, request: HttpRequest, session_id: str) -> Result[SessionUse]:
+        return get_auth().use_session(session_id, refresh_if_idle_for=settings.refresh_interval_seconds)
 
+    async def aauthenticate(self, request: HttpRequest, session_id: str) -> Result[SessionUse]:
+        return await get_auth().ause_session(session_id, refresh_if_idle_for=settings.refresh_interval_seconds)
 
-def _attach(request: HttpRequest, source: http.Source | None, outcome: Result[Session] | None) -> None:
-    session = outcome.value if outcome is not None and outcome.ok else None
-    request.rix_session_source = source  # type: ignore[attr-defined]
-    request.rix_session = session  # type: ignore[attr-defined]
-    request.rix_auth_error = None if outcome is None else outcome.error  # type: ignore[attr-defined]
-    request.user_id = None if session is None else session.user_id  # type: ignore[attr-defined]
-    if not hasattr(request, "user"):  # django.contrib.auth's middleware has the last word
-        request.user = SimpleLazyObject(lambda: _user(request.user_id))  # type: ignore[assignment,attr-defined]
-        request.auser = lambda: sync_to_async(_user)(request.user_id)  # type: ignore[attr-defined]
+    def record(self, state: RequestState, outcome: Result[SessionUse]) -> None:
+        if outcome.error is not None:
+            state.error = outcome.error
+        else:
+            state.session, state.refreshed = outcome.value.session, outcome.value.refreshed
 
+    def attach(self, request: HttpRequest, state: RequestState) -> None:
+        """The session's user becomes ``request.user``, built from the row already read."""
+        session = state.session
+        if session is not None and session.holder is not None:
+            state.attach(request, SimpleLazyObject(session.holder.user))
+        elif not hasattr(request, "user"):
+            from django.contrib.auth.models import AnonymousUser  # needs the app registry
 
-def _user(user_id: UserId | None) -> Any:
-    """The session's user; like Django's ModelBackend, an inactive user is anonymous."""
-    user = None if user_id is None else get_user_model()._default_manager.filter(pk=user_id).first()
-    return user if user is not None and getattr(user, "is_active", True) else AnonymousUser()
+            state.attach(request, AnonymousUser())
+        else:
+            state.attach(request, None)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        state: RequestState = request.rix_state  # type: ignore[attr-defined]
+        if state.source is None and not (state.issue_cookie or state.clear_cookie):
+            return response
+        _vary(response, "Authorization" if state.source == "header" else "Cookie")
+        _private(response)
+        if settings.cookie_name not in response.cookies:  # a view that set the cookie itself has the last word
+            self.update_cookie(state, response)
+        return response
+
+    def update_cookie(self, state: RequestState, response: HttpResponse) -> None:
+        """Issue, follow a refresh, or clear; a store outage never clears a cookie."""
+        cookie_session = state.source == "cookie" or state.issue_cookie
+        if state.issue_cookie and state.session is not None:
+            http.set_session_cookie(response, state.session)
+        elif state.clear_cookie or (
+            state.source == "cookie" and state.error is not None and state.error.code is not AuthErrorCode.STORE_ERROR
+        ):
+            http.delete_session_cookie(response)
+        elif cookie_session and state.refreshed and state.session is not None:
+            http.set_session_cookie(response, state.session)
 
 
 def _vary(response: HttpResponse, header: str) -> None:
@@ -97,18 +137,3 @@ def _private(response: HttpResponse) -> None:
         response["Cache-Control"] = "private"
     elif "no-store" not in response["Cache-Control"]:
         patch_cache_control(response, private=True)
-
-
-def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    source = request.rix_session_source  # type: ignore[attr-defined]
-    if source is None:
-        return response
-    _vary(response, "Cookie" if source == "cookie" else "Authorization")
-    _private(response)
-    session, error = request.rix_session, request.rix_auth_error  # type: ignore[attr-defined]
-    if source == "cookie" and conf.transport().cookie_name not in response.cookies:
-        if error is not None and error.code is not AuthErrorCode.STORE_ERROR:
-            http.delete_session_cookie(response)  # a dead cookie is cleared; an outage keeps it
-        elif session is not None and http.refreshed_now(request, session):  # the cookie follows the refresh
-            http.set_session_cookie(response, session, session.last_seen_at)
-    return response

@@ -8,20 +8,30 @@ and can never authenticate. Revoked rows stay as an audit trail until
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 
-from rix_auth import inputs, tokens
+from rix_auth import credentials, inputs, tokens
+from rix_auth.session import RevokeReason
 
 
-class RevokeReason(models.TextChoices):
-    LOGOUT = "logout", "Logout"
-    LOGOUT_USER = "logout_user", "Logout of every session"
-    PASSWORD_CHANGE = "password_change", "Password change"
-    DEACTIVATION = "deactivation", "Account deactivated"
-    ADMIN = "admin", "Revoked by an administrator"
-    COMMAND = "command", "Revoked by a management command"
-    EVICTION = "eviction", "Too many sessions"
+class SessionQuerySet(models.QuerySet["Session"]):
+    """Session states, written once for the store, the admin and the commands."""
+
+    def active(self, now: datetime) -> SessionQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+    def expired(self, now: datetime) -> SessionQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__lte=now)
+
+    def revoked(self) -> SessionQuerySet:
+        return self.filter(revoked_at__isnull=False)
+
+    def dead_before(self, moment: datetime) -> SessionQuerySet:
+        """Expired or revoked before ``moment``: what a purge may delete."""
+        return self.filter(models.Q(expires_at__lt=moment) | models.Q(revoked_at__lt=moment))
 
 
 class Session(models.Model):
@@ -32,9 +42,14 @@ class Session(models.Model):
     expires_at = models.DateTimeField(db_index=True)
     last_seen_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    revoke_reason = models.CharField(max_length=32, blank=True, choices=RevokeReason.choices)
+    revoke_reason = models.CharField(
+        max_length=32, blank=True, choices=[(reason.value, reason.label) for reason in RevokeReason]
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=inputs.MAX_USER_AGENT_LENGTH, blank=True)
+    credential = models.CharField(max_length=credentials.CREDENTIAL_LENGTH, blank=True, editable=False)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "login session"
@@ -42,6 +57,12 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.public_id}"
+
+    def state(self, now: datetime) -> str:
+        """``active``, ``expired`` or ``revoked (reason)``: revocation outranks expiry."""
+        if self.revoked_at is not None:
+            return f"revoked ({self.revoke_reason})"
+        return "expired" if self.expires_at <= now else "active"
 
 
 class SessionEpoch(models.Model):

@@ -1,10 +1,12 @@
-"""Revoke every session of a user whose password changes or who is deactivated.
+"""Keep sessions in step with saves of the user model.
 
-Connected in ``AppConfig.ready`` to the user model. A password change is seen
-through ``set_password`` followed by ``save`` (the admin's forms included);
-Django's own re-hash on login clears that mark first and revokes nothing.
-Changes made with ``QuerySet.update`` send no signal: call
-``rix_auth.database().logout_user(pk)`` after them.
+Connected in ``AppConfig.ready``. A save that changes the password (the
+admin's forms, ``set_password``, ``set_unusable_password``, a plain
+assignment) or deactivates the user revokes every session of that user at
+once, with the reason and a signal. Changes that send no signal
+(``QuerySet.update``, ``bulk_update``) are caught on the next request by the
+live-state check instead. A re-hash during a rix_auth login is the same
+password: its sessions follow the new hash.
 """
 
 from __future__ import annotations
@@ -12,31 +14,39 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import rix_auth
+from rix_auth.credentials import fingerprint
+from rix_auth.session import RevokeReason
+from rix_auth.stores.django_users import rehash_listener
 
 logger = logging.getLogger("rix_auth")
 
-WAS_ACTIVE = "_rix_auth_was_active"
+LOADED = "_rix_auth_loaded"
 
 
-def remember_active(sender: type, instance: Any, **kwargs: Any) -> None:
-    instance.__dict__[WAS_ACTIVE] = getattr(instance, "is_active", True)
+def remember_loaded_state(sender: type, instance: Any, **kwargs: Any) -> None:
+    """What the row held when this instance was read (or last saved)."""
+    instance.__dict__[LOADED] = (getattr(instance, "is_active", True), getattr(instance, "password", None))
 
 
-def revoke_on_password_change_or_deactivation(
-    sender: type, instance: Any, created: bool, using: str, **kwargs: Any
-) -> None:
-    was_active = instance.__dict__.get(WAS_ACTIVE, True)
-    remember_active(sender, instance)
+def follow_user_save(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
+    was_active, old_password = instance.__dict__.get(LOADED, (True, None))
+    remember_loaded_state(sender, instance)
     if created:
         return
-    if getattr(instance, "_password", None) is not None:
-        _revoke_all(instance.pk, using, "password_change")
+    password = getattr(instance, "password", None)
+    if getattr(instance, "_password", None) is not None or (old_password is not None and password != old_password):
+        listener = rehash_listener.get()
+        if getattr(instance, "_password", None) is None and listener is not None:  # Django's re-hash on login
+            listener(instance.pk, fingerprint(old_password), fingerprint(password))
+        else:
+            _revoke_all(instance.pk, RevokeReason.PASSWORD_CHANGE)
     elif was_active and not getattr(instance, "is_active", True):
-        _revoke_all(instance.pk, using, "deactivation")
+        _revoke_all(instance.pk, RevokeReason.DEACTIVATION)
 
 
-def _revoke_all(user_id: Any, using: str, reason: str) -> None:
-    result = rix_auth.database(using).logout_user(user_id, reason=reason)
+def _revoke_all(user_id: Any, reason: RevokeReason) -> None:
+    from rix_auth.conf import get_auth
+
+    result = get_auth().logout_user(user_id, reason=reason)
     if result.error is not None:  # loud: the user believes their other devices are signed out
         logger.error("rix_auth: could not revoke the sessions of user %s after %s: %s", user_id, reason, result.error)

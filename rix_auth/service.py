@@ -2,16 +2,20 @@
 
 Stores persist; views, middleware and commands call in here. Every public
 method returns a :class:`~rix_auth.result.Result` and never raises: a store
-failure becomes ``store_error``, and no error path returns a session.
+failure becomes ``store_error``, and no error path returns a session. Each
+method has an ``a…`` twin for async code that runs it in a worker thread.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from asgiref.sync import sync_to_async
 
 from rix_auth import events, inputs, signals, tokens
 from rix_auth.clock import Clock, system_clock
@@ -19,19 +23,33 @@ from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
 from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.result import Result
-from rix_auth.session import REVOKE_REASONS, LoginResult, Revocation, Session, User, UserId
+from rix_auth.session import Holder, LoginResult, Revocation, RevokeReason, Session, SessionUse, User, UserId
 from rix_auth.stores.base import InputRejected, NewSession, SessionStore, UserExists, UserStore
 
 logger = logging.getLogger("rix_auth")
 
 T = TypeVar("T")
+P = ParamSpec("P")
 Code = AuthErrorCode
 
 _REVOKED_DURING_LOGIN = "All sessions of this account were revoked during the login; log in again."
+_PASSWORD_CHANGED = "The password changed since this session began; log in again."  # noqa: S105
+_BAD_DEVICE = "The client address is not an IPv4 or IPv6 address, or the user agent is not a string."
 
 
 def _fail(code: AuthErrorCode, message: str | None = None) -> Result[T]:
     return Result.failure(AuthError(code, message))
+
+
+def _in_thread(method: Callable[Concatenate[Auth, P], T]) -> Callable[Concatenate[Auth, P], Coroutine[Any, Any, T]]:
+    """The async twin of ``method``: the same call in a worker thread, as Django's async ORM does."""
+
+    async def twin(self: Auth, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await sync_to_async(method)(self, *args, **kwargs)
+
+    twin.__name__ = twin.__qualname__ = f"a{method.__name__}"
+    twin.__doc__ = f"Async :meth:`{method.__name__}`, with the same result."
+    return twin
 
 
 class Auth:
@@ -58,22 +76,46 @@ class Auth:
             return _fail(Code.INVALID_INPUT, inputs.BAD_PASSWORD)
         return self._attempt(lambda: self._register(canonical_email(email), password))
 
-    def login(self, email: str, password: str, *, ip: str | None = None, user_agent: str = "") -> Result[LoginResult]:
-        """Check the password and open a session; unknown email and wrong password look alike."""
+    def login(
+        self, email: str, password: str, *, ip: str | None = None, user_agent: str = "", request: object = None
+    ) -> Result[LoginResult]:
+        """Check the password and open a session; unknown email and wrong password look alike.
+
+        ``request`` goes to the user store (Django's authentication backends receive it).
+        """
         if not isinstance(email, str) or not inputs.acceptable_password(password):
             return _fail(Code.INVALID_INPUT, inputs.BAD_LOGIN)
-        if ip is not None and not inputs.is_ip(ip):
-            return _fail(Code.INVALID_INPUT, "The client address is not an IPv4 or IPv6 address.")
-        if not isinstance(user_agent, str):
-            return _fail(Code.INVALID_INPUT, "The user agent must be a string.")
-        result = self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent))
+        if not _acceptable_device(ip, user_agent):
+            return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
+        result = self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent, request))
         return events.reported(Auth, result, "login")
+
+    def start_session(
+        self, user_id: UserId, *, ip: str | None = None, user_agent: str = "", request: object = None
+    ) -> Result[LoginResult]:
+        """Open a session for a user who proved who they are some other way (social login,
+        passkey, one-time code). Obeys the per-user cap, ``logout_user`` races and the
+        signals exactly like :meth:`login`."""
+        if isinstance(user_id, bool) or not isinstance(user_id, (str, int)):
+            return _fail(Code.USER_NOT_FOUND)
+        if not _acceptable_device(ip, user_agent):
+            return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
+        return self._attempt(lambda: self._start(user_id, ip, user_agent, request))
 
     def authenticate_session(self, session_id: str, *, refresh_if_idle_for: int | None = None) -> Result[Session]:
         """The usable session ``session_id`` names, or why it is refused.
 
         With ``refresh_if_idle_for``, a session last seen at least that many
         seconds ago is also refreshed (one write), for sliding expiry.
+        """
+        used = self.use_session(session_id, refresh_if_idle_for=refresh_if_idle_for)
+        return Result.failure(used.error) if used.error is not None else Result.success(used.value.session)
+
+    def use_session(self, session_id: str, *, refresh_if_idle_for: int | None = None) -> Result[SessionUse]:
+        """As :meth:`authenticate_session`, also saying whether this call refreshed the session.
+
+        The returned session carries its ``holder``: the user, read without another query
+        where the store allows.
         """
         return events.reported(Auth, self._attempt(lambda: self._use(session_id, refresh_if_idle_for)), "authenticate")
 
@@ -85,11 +127,11 @@ class Auth:
         """Revoke the session; logging out a revoked or expired session still succeeds."""
         return self._attempt(lambda: self._logout(session_id))
 
-    def logout_user(self, user_id: UserId, *, reason: str = "logout_user") -> Result[int]:
+    def logout_user(self, user_id: UserId, *, reason: str = RevokeReason.LOGOUT_USER) -> Result[int]:
         """Revoke every session of the user, including any a login in flight is creating."""
-        if reason not in REVOKE_REASONS:
+        if not inputs.known_reason(reason):
             return _fail(Code.INVALID_INPUT, inputs.BAD_REASON)
-        return self._attempt(lambda: self._logout_user(user_id, reason))
+        return self._attempt(lambda: self._logout_user(user_id, RevokeReason(reason)))
 
     def revoke_session(self, public_id: str, *, reason: str, user_id: UserId | None = None) -> Result[Revocation]:
         """Revoke one session by its public handle (only the user's own, given ``user_id``).
@@ -98,13 +140,22 @@ class Auth:
         """
         if not tokens.looks_like_public_id(public_id):
             return _fail(Code.INVALID_INPUT, inputs.BAD_HANDLE)
-        if reason not in REVOKE_REASONS:
+        if not inputs.known_reason(reason):
             return _fail(Code.INVALID_INPUT, inputs.BAD_REASON)
-        return self._attempt(lambda: self._revoke_public(public_id, reason, user_id))
+        return self._attempt(lambda: self._revoke_public(public_id, RevokeReason(reason), user_id))
 
     def sessions_of(self, user_id: UserId) -> Result[list[Session]]:
         """Every session of the user, newest first, without their ids."""
         return self._attempt(lambda: Result.success(self.sessions.for_user(user_id)))
+
+    aregister_user = _in_thread(register_user)
+    alogin = _in_thread(login)
+    astart_session = _in_thread(start_session)
+    aauthenticate_session = _in_thread(authenticate_session)
+    ause_session = _in_thread(use_session)
+    arefresh_session = _in_thread(refresh_session)
+    alogout = _in_thread(logout)
+    alogout_user = _in_thread(logout_user)
 
     def _register(self, email: str, password: str) -> Result[User]:
         try:
@@ -114,65 +165,119 @@ class Auth:
         except InputRejected as rejected:
             return _fail(Code.INVALID_INPUT, " ".join(rejected.messages))
 
-    def _login(self, email: str, password: str, ip: str | None, user_agent: str) -> Result[LoginResult]:
+    def _login(
+        self, email: str, password: str, ip: str | None, user_agent: str, request: object
+    ) -> Result[LoginResult]:
         account = self.users.find_by_email(email) if valid_email(email) else None
         # Read before the password check, and for unknown emails too, so both paths cost the same.
-        epoch = self.sessions.epoch(account.user.id if account else None)
-        if account is None:
-            self.users.check_dummy_password(password)
+        found_id = account.user.id if account else None
+        epoch = self.sessions.epoch(found_id)
+        user = self.users.authenticate(email, password, account=account, request=request, on_rehash=self._rehashed)
+        if user is None:
             return _fail(Code.INVALID_CREDENTIALS)
-        if not self.users.check_password(account, password):
-            return _fail(Code.INVALID_CREDENTIALS)
-        if not account.user.is_active:
+        if not user.is_active:
             return _fail(Code.USER_DISABLED)
+        if user.id != found_id:  # a backend signed in a user the email lookup did not find
+            epoch = self.sessions.epoch(user.id)
+        return self._open(user, epoch, ip, user_agent, request)
+
+    def _rehashed(self, user_id: UserId, old: str, new: str) -> None:
+        self.sessions.recredential(user_id, old=old, new=new)
+
+    def _start(self, user_id: UserId, ip: str | None, user_agent: str, request: object) -> Result[LoginResult]:
+        epoch = self.sessions.epoch(user_id)  # before reading the user, as login reads it before the password
+        user = self.users.get(user_id)
+        if user is None:
+            return _fail(Code.USER_NOT_FOUND)
+        if not user.is_active:
+            return _fail(Code.USER_DISABLED)
+        return self._open(user, epoch, ip, user_agent, request)
+
+    def _open(self, user: User, epoch: int, ip: str | None, user_agent: str, request: object) -> Result[LoginResult]:
         session_id, now = tokens.new_session_id(), self.clock()
         new = NewSession(
             digest=tokens.digest(session_id),
             public_id=tokens.new_public_id(),
-            user_id=account.user.id,
+            user_id=user.id,
             created_at=now,
             expires_at=self._expiry(now, now),
             ip=ip,
             user_agent=user_agent[: inputs.MAX_USER_AGENT_LENGTH],
+            credential=user.credential,
         )
         created = self.sessions.create(new, epoch=epoch, max_live=self.config.max_sessions_per_user)
         if created is None:
             return _fail(Code.SESSION_REVOKED, _REVOKED_DURING_LOGIN)
         if created.evicted:
             signals.session_revoked.send_robust(
-                Auth, user_id=account.user.id, reason="eviction", count=created.evicted, public_id=None
+                Auth, user_id=user.id, reason=RevokeReason.EVICTION, count=created.evicted, public_id=None
             )
-        signals.session_created.send_robust(Auth, session=created.session, user=account.user)
-        return Result.success(LoginResult(account.user, created.session.with_id(session_id)))
+        signals.session_created.send_robust(Auth, session=created.session, user=user)
+        self.users.signed_in(user, request)
+        return Result.success(LoginResult(user, created.session.with_id(session_id)))
 
     def _usable(self, session_id: str) -> Result[Session]:
         if not tokens.looks_like_session_id(session_id):
             return _fail(Code.INVALID_INPUT, inputs.BAD_SESSION_ID)
-        session = self.sessions.get(tokens.digest(session_id))
-        refusal = self._refusal(session, self.clock())
+        digest = tokens.digest(session_id)
+        session = self.sessions.get(digest)
+        if session is None or not session.valid():
+            return _fail(Code.INVALID_SESSION)
+        holder = session.holder or self.users.holder(session.user_id)
+        if holder is None:  # the user is gone
+            return _fail(Code.INVALID_SESSION)
+        refusal = self._refusal(digest, session, holder, self.clock())
         if refusal is not None:
             return Result.failure(refusal)
-        return Result.success(session.with_id(session_id))  # type: ignore[union-attr]
+        return Result.success(session.with_id(session_id, holder))
 
-    def _use(self, session_id: str, refresh_if_idle_for: int | None) -> Result[Session]:
+    def _refusal(self, digest: str, session: Session, holder: Holder, now: datetime) -> AuthError | None:
+        """Why ``session`` may not be used at ``now``: a disabled user first, then revocation,
+        expiry and a changed credential. The first refusal for a disabled user or a changed
+        credential also revokes the session, so listings, the admin and signals agree."""
+        if not holder.active:
+            self._retire(digest, session, now, RevokeReason.DEACTIVATION)
+            return AuthError(Code.USER_DISABLED)
+        if session.revoked:
+            return AuthError(Code.SESSION_REVOKED)
+        if session.expired(now):
+            return AuthError(Code.SESSION_EXPIRED)
+        if not hmac.compare_digest(holder.credential, session.credential):
+            self._retire(digest, session, now, RevokeReason.PASSWORD_CHANGE)
+            return AuthError(Code.SESSION_REVOKED, _PASSWORD_CHANGED)
+        return None
+
+    def _retire(self, digest: str, session: Session, now: datetime, reason: RevokeReason) -> None:
+        if not session.revoked:
+            revocation = self.sessions.revoke(digest, now=now, reason=reason)
+            if revocation is not None:
+                events.revoked(Auth, revocation)
+
+    def _use(self, session_id: str, refresh_if_idle_for: int | None) -> Result[SessionUse]:
         current = self._usable(session_id)
-        if current.failed or refresh_if_idle_for is None:
-            return current
-        if (self.clock() - current.value.last_seen_at).total_seconds() < refresh_if_idle_for:
-            return current
-        return self._extend(session_id, current.value)
+        if current.error is not None:
+            return Result.failure(current.error)
+        session = current.value
+        if refresh_if_idle_for is None or (self.clock() - session.last_seen_at).total_seconds() < refresh_if_idle_for:
+            return Result.success(SessionUse(session))
+        extended = self._extend(session_id, session)
+        if extended.error is not None:
+            return Result.failure(extended.error)
+        return Result.success(SessionUse(extended.value, refreshed=True))
 
     def _refresh(self, session_id: str) -> Result[Session]:
         current = self._usable(session_id)
         return current if current.failed else self._extend(session_id, current.value)
 
     def _extend(self, session_id: str, current: Session) -> Result[Session]:
-        now = self.clock()
+        now, digest = self.clock(), tokens.digest(session_id)
         expires_at = self._expiry(current.created_at, now)
-        if not self.sessions.extend(tokens.digest(session_id), now=now, expires_at=expires_at):
+        if not self.sessions.extend(digest, now=now, expires_at=expires_at):
             # Revoked or expired between the read and the write: report the new state.
-            raced = self._refusal(self.sessions.get(tokens.digest(session_id)), now)
-            return Result.failure(raced or AuthError(Code.INVALID_SESSION))
+            raced = self.sessions.get(digest)
+            if raced is None or raced.revoked:
+                return _fail(Code.SESSION_REVOKED if raced else Code.INVALID_SESSION)
+            return _fail(Code.SESSION_EXPIRED)
         refreshed = replace(current, expires_at=expires_at, last_seen_at=now)
         signals.session_refreshed.send_robust(Auth, session=refreshed.with_id(""))
         return Result.success(refreshed)
@@ -180,36 +285,24 @@ class Auth:
     def _logout(self, session_id: str) -> Result[None]:
         if not tokens.looks_like_session_id(session_id):
             return _fail(Code.INVALID_INPUT, inputs.BAD_SESSION_ID)
-        now = self.clock()
-        revoked = self.sessions.revoke(tokens.digest(session_id), now=now, reason="logout")
-        if revoked is None:
+        revocation = self.sessions.revoke(tokens.digest(session_id), now=self.clock(), reason=RevokeReason.LOGOUT)
+        if revocation is None:
             return _fail(Code.INVALID_SESSION)
-        events.revoked_now(Auth, revoked, now, "logout")
+        events.revoked(Auth, revocation)
         return Result.success(None)
 
-    def _revoke_public(self, public_id: str, reason: str, user_id: UserId | None) -> Result[Revocation]:
-        now = self.clock()
-        revoked = self.sessions.revoke_public(public_id, now=now, reason=reason, user_id=user_id)
-        if revoked is None:
+    def _revoke_public(self, public_id: str, reason: RevokeReason, user_id: UserId | None) -> Result[Revocation]:
+        revocation = self.sessions.revoke_public(public_id, now=self.clock(), reason=reason, user_id=user_id)
+        if revocation is None:
             return _fail(Code.INVALID_SESSION, "No such session.")
-        return Result.success(Revocation(revoked, revoked_now=events.revoked_now(Auth, revoked, now, reason)))
+        return Result.success(events.revoked(Auth, revocation))
 
-    def _logout_user(self, user_id: UserId, reason: str) -> Result[int]:
+    def _logout_user(self, user_id: UserId, reason: RevokeReason) -> Result[int]:
         if isinstance(user_id, bool) or not isinstance(user_id, (str, int)) or self.users.get(user_id) is None:
             return _fail(Code.USER_NOT_FOUND)
         count = self.sessions.revoke_user(user_id, now=self.clock(), reason=reason)
         signals.session_revoked.send_robust(Auth, user_id=user_id, reason=reason, count=count, public_id=None)
         return Result.success(count)
-
-    def _refusal(self, session: Session | None, now: datetime) -> AuthError | None:
-        """Why ``session`` may not be used at ``now``; revocation outranks expiry."""
-        if session is None or not session.valid():
-            return AuthError(Code.INVALID_SESSION)
-        if session.revoked:
-            return AuthError(Code.SESSION_REVOKED)
-        if session.expired(now):
-            return AuthError(Code.SESSION_EXPIRED)
-        return None
 
     def _expiry(self, created_at: datetime, now: datetime) -> datetime:
         expires_at = now + timedelta(seconds=self.config.session_ttl_seconds)
@@ -225,3 +318,6 @@ class Auth:
             logger.exception("rix_auth: the session or user store failed")
             return _fail(Code.STORE_ERROR)
 
+
+def _acceptable_device(ip: object, user_agent: object) -> bool:
+    return (ip is None or inputs.is_ip(ip)) and isinstance(user_agent, str)

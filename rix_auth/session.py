@@ -1,25 +1,90 @@
-"""The Session value object: one login's server-side state."""
+"""The Session value object: one login's server-side state, and the user behind it."""
 
 from __future__ import annotations
 
+import enum
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rix_auth.clock import system_clock
 
 UserId = str | int
 """Memory user ids are ``user_…`` strings; database user ids are the user model's pk."""
 
-REVOKE_REASONS = ("logout", "logout_user", "password_change", "deactivation", "admin", "command", "eviction")
-"""Why a session was revoked; stored with it and sent with ``session_revoked``."""
+
+class RevokeReason(enum.StrEnum):
+    """Why a session was revoked; stored with it and sent with ``session_revoked``."""
+
+    LOGOUT = "logout"
+    LOGOUT_USER = "logout_user"
+    PASSWORD_CHANGE = "password_change"  # noqa: S105
+    DEACTIVATION = "deactivation"
+    ADMIN = "admin"
+    COMMAND = "command"
+    EVICTION = "eviction"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    RevokeReason.LOGOUT: "Logout",
+    RevokeReason.LOGOUT_USER: "Logout of every session",
+    RevokeReason.PASSWORD_CHANGE: "Password change",
+    RevokeReason.DEACTIVATION: "Account deactivated",
+    RevokeReason.ADMIN: "Revoked by an administrator",
+    RevokeReason.COMMAND: "Revoked by a management command",
+    RevokeReason.EVICTION: "Too many sessions",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class User:
+    """A user as Auth sees it.
+
+    ``credential`` is the fingerprint of the user's current password hash (see
+    :mod:`rix_auth.credentials`); a session remembers the one it was opened
+    under. ``native`` is the store's own user object (a Django model instance
+    for the database stores), or ``None``.
+    """
+
     id: UserId
     email: str
     is_active: bool = True
+    credential: str = field(default="", repr=False, compare=False)
+    native: Any = field(default=None, repr=False, compare=False)
+
+    is_authenticated = True  # so a memory user can stand in request.user
+    is_anonymous = False
+
+
+class Holder:
+    """A session's user as it is now: what the live-state check reads, and the user itself.
+
+    Stores that read the user together with the session (the database store
+    joins the user's row) hand it over here, so ``user()`` costs no query.
+    """
+
+    __slots__ = ("_load", "_user", "active", "credential")
+
+    def __init__(self, *, active: bool, credential: str, load: Callable[[], Any]) -> None:
+        self.active = active
+        self.credential = credential
+        self._load = load
+        self._user: Any = None
+
+    def user(self) -> Any:
+        """The user object, built on first use and then kept."""
+        if self._user is None:
+            self._user = self._load()
+        return self._user
+
+    def __repr__(self) -> str:
+        return f"Holder(active={self.active!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +94,8 @@ class Session:
     ``id`` is the secret and is only known right after login or when the
     caller supplied it (authenticate, refresh, logout); sessions read back
     from a listing carry ``""``. It is left out of ``repr`` so a session can
-    be logged safely.
+    be logged safely. ``credential`` is the user's credential fingerprint when
+    the session was opened; ``holder`` is the user as read with the session.
     """
 
     user_id: UserId
@@ -42,12 +108,15 @@ class Session:
     ip: str | None = None
     user_agent: str = ""
     id: str = field(default="", repr=False, compare=False)
+    credential: str = field(default="", repr=False, compare=False)
+    holder: Holder | None = field(default=None, repr=False, compare=False)
 
-    def with_id(self, session_id: str) -> Session:
+    def with_id(self, session_id: str, holder: Holder | None = None) -> Session:
         """This session carrying its id (a plain copy: ``dataclasses.replace`` is slow on the hot path)."""
         return Session(
             self.user_id, self.public_id, self.created_at, self.expires_at, self.last_seen_at,
-            self.revoked_at, self.revoke_reason, self.ip, self.user_agent, session_id,
+            self.revoked_at, self.revoke_reason, self.ip, self.user_agent, session_id, self.credential,
+            holder or self.holder,
         )  # fmt: skip
 
     @property
@@ -81,11 +150,25 @@ class Session:
         """Only a usable session may be extended."""
         return self.usable(now)
 
+    def state(self, now: datetime | None = None) -> str:
+        """``"active"``, ``"expired"`` or ``"revoked"`` (revocation outranks expiry)."""
+        if self.revoked:
+            return "revoked"
+        return "expired" if self.expired(now) else "active"
+
 
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     user: User
     session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class SessionUse:
+    """A usable session, and whether using it just refreshed it (one write)."""
+
+    session: Session
+    refreshed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

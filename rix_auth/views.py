@@ -19,10 +19,12 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from rix_auth import http
+from rix_auth import http, signin
+from rix_auth.conf import get_auth
 from rix_auth.decorators import session_required
 from rix_auth.error import AuthError, AuthErrorCode
-from rix_auth.session import Session, User
+from rix_auth.session import RevokeReason, Session, User
+from rix_auth.state import RequestState
 
 BAD_BODY = 'Send a JSON object, e.g. {"email": "...", "password": "..."}.'
 
@@ -54,7 +56,7 @@ def json_post(view: Callable[[HttpRequest, dict[str, Any]], HttpResponse]) -> Ca
 
 @json_post
 def register(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
-    result = http.auth_for(request).register_user(body.get("email"), body.get("password"))  # type: ignore[arg-type]
+    result = get_auth().register_user(body.get("email"), body.get("password"))  # type: ignore[arg-type]
     if result.error is not None:
         return http.error_response(result.error)
     return JsonResponse({"user": _user(result.value)}, status=201)
@@ -65,9 +67,10 @@ def login(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
     wants_cookie = body.get("cookie") is True
     if wants_cookie and (rejected := http.csrf_rejection(request)):
         return rejected
-    result = http.auth_for(request).login(
+    result = get_auth().login(
         body.get("email"),  # type: ignore[arg-type]
         body.get("password"),  # type: ignore[arg-type]
+        request=request,
         **http.device(request),
     )
     if result.error is not None:
@@ -79,7 +82,7 @@ def login(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
             payload["session_id"] = session.id
         response = JsonResponse(payload)
         if wants_cookie:
-            http.set_session_cookie(response, session, session.created_at)
+            http.set_session_cookie(response, session)
     patch_cache_control(response, no_store=True)  # no cache may keep or share a fresh session
     return response
 
@@ -94,52 +97,43 @@ def whoami(request: HttpRequest) -> JsonResponse:
 @require_POST
 @session_required
 def refresh(request: HttpRequest) -> HttpResponse:
-    session_id, source = http.session_id_from(request)
-    session: Session = request.rix_session  # type: ignore[attr-defined]
-    if not http.refreshed_now(request, session):  # the middleware's sliding refresh may have done it
-        result = http.auth_for(request).refresh_session(session_id)  # type: ignore[arg-type]
+    state: RequestState = request.rix_state  # type: ignore[attr-defined]
+    if not state.refreshed:  # the middleware's sliding refresh may have done it already
+        result = get_auth().refresh_session(state.session_id)  # type: ignore[arg-type]
         if result.error is not None:
             return http.error_response(result.error)
-        session = result.value
-    response = JsonResponse({"session": _session(session)})
-    if source == "cookie":
-        http.set_session_cookie(response, session, session.last_seen_at)
-    return response
+        state.session, state.refreshed = result.value, True
+    return JsonResponse({"session": _session(state.session)})  # type: ignore[arg-type]
 
 
 @csrf_exempt
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     """Succeeds for an expired or revoked session too: the goal is that it is dead."""
-    session_id, _ = http.session_id_from(request)
-    if session_id is None:
-        return http.error_response(AuthError(AuthErrorCode.INVALID_SESSION, "There is no session to log out."))
-    result = http.auth_for(request).logout(session_id)
-    response = http.error_response(result.error) if result.error else JsonResponse({"logged_out": True})
-    http.delete_session_cookie(response)
-    return response
+    result = signin.logout(request)
+    return http.error_response(result.error) if result.error else JsonResponse({"logged_out": True})
 
 
 @csrf_exempt
 @require_POST
 @session_required
 def logout_all(request: HttpRequest) -> HttpResponse:
-    result = http.auth_for(request).logout_user(request.user_id)  # type: ignore[attr-defined]
+    result = get_auth().logout_user(request.user_id)  # type: ignore[attr-defined]
     if result.error is not None:
         return http.error_response(result.error)
-    response = JsonResponse({"revoked": result.value})
-    http.delete_session_cookie(response)
-    return response
+    request.rix_state.clear_cookie = True  # type: ignore[attr-defined]
+    return JsonResponse({"revoked": result.value})
 
 
 @require_GET
 @session_required
 def sessions(request: HttpRequest) -> HttpResponse:
     """The user's live sessions (devices), newest first; never their ids."""
-    result = http.auth_for(request).sessions_of(request.user_id)  # type: ignore[attr-defined]
+    auth = get_auth()
+    result = auth.sessions_of(request.user_id)  # type: ignore[attr-defined]
     if result.error is not None:
         return http.error_response(result.error)
-    now, current = http.request_time(request), request.rix_session.public_id  # type: ignore[attr-defined]
+    now, current = auth.clock(), request.rix_session.public_id  # type: ignore[attr-defined]
     live = [s for s in result.value if s.usable(now)]
     return JsonResponse({"sessions": [_device(s, current) for s in live]})
 
@@ -149,8 +143,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @session_required
 def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     """Revoke one of the caller's own sessions; another user's handle is "not found"."""
-    auth = http.auth_for(request)
-    result = auth.revoke_session(public_id, reason="logout", user_id=request.user_id)  # type: ignore[attr-defined]
+    result = get_auth().revoke_session(public_id, reason=RevokeReason.LOGOUT, user_id=request.user_id)  # type: ignore[attr-defined]
     if result.error is not None:
         status = 404 if result.error.code is AuthErrorCode.INVALID_SESSION else None
         return http.error_response(result.error, status)

@@ -80,7 +80,7 @@ def test_list_sessions_shows_a_table_without_secrets(grace: object, auth: rix_au
     output = run("list_sessions", "--user", EMAIL)
     lines = output.splitlines()
     assert lines[0].split() == ["HANDLE", "USER", "STATE", "CREATED", "LAST", "SEEN", "IP", "USER", "AGENT"]
-    assert len(lines) == 4 and sum("revoked:command" in line for line in lines) == 1
+    assert len(lines) == 4 and sum("revoked (command)" in line for line in lines) == 1
     assert all(row.digest not in output for row in SessionRow.objects.all())
     assert len(run("list_sessions", "--active").splitlines()) == 3
 

@@ -31,13 +31,13 @@ def test_an_unknown_preset_names_the_valid_ones() -> None:
 
 @override_settings(RIX_AUTH={"SESSION_TTL_SECONDS": 120, "MAX_SESSIONS_PER_USER": 3}, DEBUG=False)
 def test_settings_override_the_preset_which_follows_debug_by_default() -> None:
-    config = conf.auth_config()
+    config = conf.settings.auth_config
     assert (config.preset, config.session_ttl_seconds, config.max_sessions_per_user) == ("production", 120, 3)
     assert config.absolute_lifetime_seconds == rix_auth.config.production().absolute_lifetime_seconds
 
 
 @override_settings(RIX_AUTH={"PRESET": "development"})
 def test_settings_are_read_when_used_not_at_import() -> None:
-    assert conf.auth_config().preset == "development"
+    assert conf.settings.auth_config.preset == "development"
     with override_settings(RIX_AUTH={"PRESET": "production"}):
-        assert conf.auth_config().preset == "production"
+        assert conf.settings.auth_config.preset == "production"

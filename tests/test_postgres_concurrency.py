@@ -88,15 +88,15 @@ def test_a_login_whose_password_check_straddles_logout_user_fails_across_connect
     auth = rix_auth.database()
     user_id = auth.register_user(EMAIL, PASSWORD).value.id
     checked, revoked = threading.Event(), threading.Event()
-    check = auth.users.check_password
+    check = auth.users.authenticate
 
-    def slow_check(account, password):
-        ok = check(account, password)
+    def slow_check(email, password, **kwargs):
+        user = check(email, password, **kwargs)
         checked.set()
         assert revoked.wait(WAIT)
-        return ok
+        return user
 
-    auth.users.check_password = slow_check  # type: ignore[method-assign]
+    auth.users.authenticate = slow_check  # type: ignore[method-assign]
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(in_own_connection(lambda: auth.login(EMAIL, PASSWORD)))
         assert checked.wait(WAIT)

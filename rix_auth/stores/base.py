@@ -13,11 +13,14 @@ exception); Auth turns it into a ``store_error`` result.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from rix_auth.session import Session, User, UserId
+from rix_auth.session import Holder, Revocation, Session, User, UserId
+
+Rehashed = Callable[[UserId, str, str], object] | None
+"""Told ``(user_id, old_credential, new_credential)`` when a login re-hashed a password."""
 
 
 class StoreFailure(Exception):
@@ -45,6 +48,7 @@ class NewSession:
     expires_at: datetime
     ip: str | None = None
     user_agent: str = ""
+    credential: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,12 @@ class SessionStore(ABC):
 
     @abstractmethod
     def get(self, digest: str) -> Session | None:
-        """The session stored under ``digest``, compared in constant time, or ``None``."""
+        """The session stored under ``digest`` (an exact match on the unique key), or ``None``.
+
+        A store that can read the session's user in the same round trip sets
+        the session's ``holder`` (and returns ``None`` if the user is gone);
+        otherwise Auth asks the user store.
+        """
 
     @abstractmethod
     def for_user(self, user_id: UserId) -> list[Session]:
@@ -96,15 +105,15 @@ class SessionStore(ABC):
         it was updated."""
 
     @abstractmethod
-    def revoke(self, digest: str, *, now: datetime, reason: str) -> Session | None:
+    def revoke(self, digest: str, *, now: datetime, reason: str) -> Revocation | None:
         """Revoke the session unless already revoked (a first revocation's time
-        and reason are kept); return it, or ``None`` if there is no such session.
-        The row stays as an audit trail."""
+        and reason are kept); return it and whether this call revoked it, or
+        ``None`` if there is no such session. The row stays as an audit trail."""
 
     @abstractmethod
     def revoke_public(
         self, public_id: str, *, now: datetime, reason: str, user_id: UserId | None = None
-    ) -> Session | None:
+    ) -> Revocation | None:
         """As :meth:`revoke`, for the session with this public handle (and, when
         ``user_id`` is given, only if it belongs to that user)."""
 
@@ -120,6 +129,12 @@ class SessionStore(ABC):
         """Revoke every unrevoked session of the user in one operation, advance
         the user's epoch, and return how many sessions were revoked."""
 
+    @abstractmethod
+    def recredential(self, user_id: UserId, *, old: str, new: str) -> int:
+        """Move the user's unrevoked sessions opened under credential ``old`` to
+        ``new`` (the same password, re-hashed); return how many moved. Sessions
+        under any other credential stay as they are."""
+
 
 class UserStore(ABC):
     """Persistence for users, keyed by canonical email (see :mod:`rix_auth.emails`)."""
@@ -134,14 +149,28 @@ class UserStore(ABC):
         """The account whose canonical email is ``email``, or ``None``."""
 
     @abstractmethod
-    def check_password(self, account: Account, password: str) -> bool:
-        """Whether ``password`` matches; on a match, re-hash a hash made with weaker parameters."""
+    def authenticate(
+        self, email: str, password: str, *, account: Account | None, request: object = None, on_rehash: Rehashed = None
+    ) -> User | None:
+        """The user these credentials prove, or ``None``.
+
+        ``account`` is what :meth:`find_by_email` found for ``email``. A user
+        returned inactive proved the right password for a disabled account.
+        Every failing path costs one password check against a hash with the
+        current parameters, so an unknown email costs what a wrong password
+        costs. On a match, a hash made with weaker parameters is re-hashed and
+        ``on_rehash`` told, so that sessions follow the hash of the same password.
+        ``request`` is passed on to whatever decides (Django's backends).
+        """
 
     @abstractmethod
-    def check_dummy_password(self, password: str) -> None:
-        """Spend the time of one ``check_password`` against a real hash with the
-        current parameters, so an unknown email costs what a wrong password costs."""
+    def signed_in(self, user: User, request: object = None) -> None:
+        """Called after a session was opened for ``user`` (Django: ``user_logged_in``)."""
 
     @abstractmethod
     def get(self, user_id: UserId) -> User | None:
-        """The user with this id, or ``None``."""
+        """The user with this id (with its current credential), or ``None``."""
+
+    @abstractmethod
+    def holder(self, user_id: UserId) -> Holder | None:
+        """The user's live state for the request path, or ``None`` if the user is gone."""

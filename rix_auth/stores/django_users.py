@@ -1,24 +1,33 @@
-"""Users of ``AUTH_USER_MODEL``, hashed through Django's password framework.
+"""Users of ``AUTH_USER_MODEL``: logins go through Django's authentication backends.
 
 rix_auth writes the canonical email into both ``USERNAME_FIELD`` and the
 email field and finds users by an exact match on ``USERNAME_FIELD``: one
 indexed query whose cost does not depend on whether the email exists.
-Hashing goes through ``PASSWORD_HASHERS`` (use ``Argon2PasswordHasher``
-first), so the admin and ``check_password`` keep working for these users.
+Passwords are checked by ``django.contrib.auth.authenticate()``, so
+``AUTHENTICATION_BACKENDS`` decide and Django's login signals fire; hashing
+goes through ``PASSWORD_HASHERS`` (use ``Argon2PasswordHasher`` first).
 """
 
 from __future__ import annotations
 
-import secrets
-from functools import lru_cache
+from contextvars import ContextVar
+from typing import Any
 
+from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.hashers import BasePasswordHasher, check_password, get_hasher, make_password
+from django.contrib.auth.hashers import check_password
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from rix_auth.session import User, UserId
-from rix_auth.stores.base import Account, InputRejected, UserExists, UserStore
+from rix_auth.credentials import fingerprint
+from rix_auth.session import Holder, User, UserId
+from rix_auth.stores.base import Account, InputRejected, Rehashed, UserExists, UserStore
+
+MASKED = "********************"  # how Django masks a password in user_login_failed
+
+rehash_listener: ContextVar[Rehashed] = ContextVar("rix_auth_rehash_listener", default=None)
+"""Set while a rix_auth login runs Django's backends: a re-hash saved then is not a password change."""
 
 
 class DjangoUserStore(UserStore):
@@ -42,45 +51,65 @@ class DjangoUserStore(UserStore):
                 candidate.save(using=self.alias)
         except IntegrityError as error:  # USERNAME_FIELD is unique: this also settles races
             raise UserExists(email) from error
-        return _user(candidate)
+        return user_of(candidate)
 
     def find_by_email(self, email: str) -> Account | None:
         model = get_user_model()
         found = self._users.filter(**{model.USERNAME_FIELD: email}).first()
-        return None if found is None else Account(_user(found), found.password)
+        return None if found is None else Account(user_of(found), found.password)
 
-    def check_password(self, account: Account, password: str) -> bool:
-        def upgrade(raw_password: str) -> None:
-            # A queryset update, not save(): a re-hash is not a password change.
-            self._users.filter(pk=account.user.id).update(password=make_password(raw_password))
+    def authenticate(
+        self, email: str, password: str, *, account: Account | None, request: object = None, on_rehash: Rehashed = None
+    ) -> User | None:
+        if account is not None and not account.user.is_active:
+            return self._check_disabled(account, email, password, request)
+        token = rehash_listener.set(on_rehash)
+        try:
+            found = django_authenticate(request, username=email, password=password)  # type: ignore[arg-type]
+        finally:
+            rehash_listener.reset(token)
+        return None if found is None else user_of(found)
 
-        return check_password(password, account.password_hash, setter=upgrade)
-
-    def check_dummy_password(self, password: str) -> None:
-        check_password(password, _dummy_hash(get_hasher()))  # the same path as a real check
+    def signed_in(self, user: User, request: object = None) -> None:
+        native = user.native
+        user_logged_in.send(sender=type(native), request=request, user=native)  # moves last_login
 
     def get(self, user_id: UserId) -> User | None:
+        found = self._find(user_id)
+        return None if found is None else user_of(found)
+
+    def holder(self, user_id: UserId) -> Holder | None:
+        found = self._find(user_id)
+        if found is None:
+            return None
+        active = bool(getattr(found, "is_active", True))
+        return Holder(active=active, credential=fingerprint(found.password), load=lambda: found)
+
+    def _check_disabled(self, account: Account, email: str, password: str, request: object) -> User | None:
+        """Backends refuse inactive users outright; one check still tells ``user_disabled``
+        (right password) from ``invalid_credentials``, at the cost of any other attempt."""
+        matches = check_password(password, account.password_hash)
+        credentials = {"username": email, "password": MASKED}
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        return account.user if matches else None
+
+    def _find(self, user_id: UserId) -> Any:
         try:
-            found = self._users.filter(pk=user_id).first()
+            return self._users.filter(pk=user_id).first()
         except (ValueError, TypeError, ValidationError):
             return None
-        return None if found is None else _user(found)
 
     @property
     def _users(self):  # type: ignore[no-untyped-def]
         return get_user_model()._default_manager.using(self.alias)
 
 
-@lru_cache(maxsize=8)
-def _dummy_hash(hasher: BasePasswordHasher) -> str:
-    """A real hash with the hasher's current parameters (Django rebuilds hashers when settings change)."""
-    return hasher.encode(secrets.token_urlsafe(16), hasher.salt())
-
-
-def _user(found: object) -> User:
-    email_field = get_user_model().get_email_field_name()
+def user_of(found: Any) -> User:
+    """The core view of a user model instance."""
     return User(
-        id=found.pk,  # type: ignore[attr-defined]
-        email=getattr(found, email_field),
+        id=found.pk,
+        email=getattr(found, get_user_model().get_email_field_name()),
         is_active=bool(getattr(found, "is_active", True)),
+        credential=fingerprint(found.password),
+        native=found,
     )

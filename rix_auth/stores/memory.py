@@ -13,9 +13,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from rix_auth.config import Argon2Parameters
+from rix_auth.credentials import fingerprint
 from rix_auth.passwords import Argon2id
-from rix_auth.session import Session, User, UserId
-from rix_auth.stores.base import Account, Created, NewSession, SessionStore, UserExists, UserStore
+from rix_auth.session import Holder, Revocation, Session, User, UserId
+from rix_auth.stores.base import Account, Created, NewSession, Rehashed, SessionStore, UserExists, UserStore
 
 
 class MemorySessionStore(SessionStore):
@@ -37,6 +38,7 @@ class MemorySessionStore(SessionStore):
             last_seen_at=new.created_at,
             ip=new.ip,
             user_agent=new.user_agent,
+            credential=new.credential,
         )
         with self._lock:
             if self._epochs.get(str(new.user_id), 0) != epoch:
@@ -62,13 +64,13 @@ class MemorySessionStore(SessionStore):
             self._sessions[digest] = replace(session, expires_at=expires_at, last_seen_at=now)
             return True
 
-    def revoke(self, digest: str, *, now: datetime, reason: str) -> Session | None:
+    def revoke(self, digest: str, *, now: datetime, reason: str) -> Revocation | None:
         with self._lock:
             return self._revoke(digest, now, reason)
 
     def revoke_public(
         self, public_id: str, *, now: datetime, reason: str, user_id: UserId | None = None
-    ) -> Session | None:
+    ) -> Revocation | None:
         with self._lock:
             for digest, session in self._sessions.items():
                 if session.public_id == public_id and (user_id is None or session.belongs_to(user_id)):
@@ -95,11 +97,22 @@ class MemorySessionStore(SessionStore):
                 self._sessions[d] = replace(self._sessions[d], revoked_at=now, revoke_reason=reason)
             return len(live)
 
-    def _revoke(self, digest: str, now: datetime, reason: str) -> Session | None:
+    def recredential(self, user_id: UserId, *, old: str, new: str) -> int:
+        with self._lock:
+            moving = [d for d, s in self._sessions.items() if s.belongs_to(user_id) and not s.revoked
+                      and s.credential == old]  # fmt: skip
+            for d in moving:
+                self._sessions[d] = replace(self._sessions[d], credential=new)
+            return len(moving)
+
+    def _revoke(self, digest: str, now: datetime, reason: str) -> Revocation | None:
         session = self._find(digest)
-        if session is not None and not session.revoked:  # a first revocation's time and reason stay
-            session = self._sessions[digest] = replace(session, revoked_at=now, revoke_reason=reason)
-        return session
+        if session is None:
+            return None
+        if session.revoked:  # a first revocation's time and reason stay
+            return Revocation(session, revoked_now=False)
+        self._sessions[digest] = revoked = replace(session, revoked_at=now, revoke_reason=reason)
+        return Revocation(revoked, revoked_now=True)
 
     def _find(self, digest: str) -> Session | None:
         # Keys are digests of 256-bit secrets: a caller chooses the id, never
@@ -135,7 +148,7 @@ class MemoryUserStore(UserStore):
         with self._lock:
             if email in self._accounts:
                 raise UserExists(email)
-            user = User(id="user_" + secrets.token_hex(8), email=email)
+            user = User(id="user_" + secrets.token_hex(8), email=email, credential=fingerprint(password_hash))
             self._accounts[email] = Account(user, password_hash)
             return user
 
@@ -143,25 +156,47 @@ class MemoryUserStore(UserStore):
         with self._lock:
             return self._accounts.get(email)
 
-    def check_password(self, account: Account, password: str) -> bool:
+    def authenticate(
+        self, email: str, password: str, *, account: Account | None, request: object = None, on_rehash: Rehashed = None
+    ) -> User | None:
         hasher = self._hasher
+        if account is None:
+            hasher.verify_dummy(password)
+            return None
         if not hasher.verify(account.password_hash, password):
-            return False
+            return None
         if hasher.needs_rehash(account.password_hash):
-            with self._lock:
-                self._accounts[account.user.email] = Account(account.user, hasher.hash(password))
-        return True
+            upgraded = self._replace(account.user.id, password_hash=hasher.hash(password))
+            if on_rehash is not None:
+                on_rehash(account.user.id, account.user.credential, upgraded.user.credential)
+            return upgraded.user
+        return account.user
 
-    def check_dummy_password(self, password: str) -> None:
-        self._hasher.verify_dummy(password)
+    def signed_in(self, user: User, request: object = None) -> None:
+        """Nothing to record in memory."""
 
     def get(self, user_id: UserId) -> User | None:
         with self._lock:
             return next((a.user for a in self._accounts.values() if a.user.id == user_id), None)
 
+    def holder(self, user_id: UserId) -> Holder | None:
+        user = self.get(user_id)
+        if user is None:
+            return None
+        return Holder(active=user.is_active, credential=user.credential, load=lambda: user)
+
     def set_active(self, user_id: UserId, active: bool) -> None:
         """Enable or disable a user (the memory stand-in for an admin's switch)."""
+        self._replace(user_id, is_active=active)
+
+    def set_password(self, user_id: UserId, password: str | None) -> None:
+        """Give the user a new password, or an unusable one with ``None``."""
+        self._replace(user_id, password_hash=self._hasher.hash(password) if password else "!" + secrets.token_hex(20))
+
+    def _replace(self, user_id: UserId, **changes: object) -> Account:
         with self._lock:
-            for email, account in self._accounts.items():
-                if account.user.id == user_id:
-                    self._accounts[email] = replace(account, user=replace(account.user, is_active=active))
+            email, account = next((e, a) for e, a in self._accounts.items() if a.user.id == user_id)
+            password_hash = str(changes.pop("password_hash", account.password_hash))
+            user = replace(account.user, credential=fingerprint(password_hash), **changes)  # type: ignore[arg-type]
+            self._accounts[email] = updated = Account(user, password_hash)
+            return updated

@@ -200,15 +200,15 @@ class AuthContract(AccountRules, DeviceRules, StoreHooks):
             assert_fails(auth.logout_user(unknown), Code.USER_NOT_FOUND)  # type: ignore[arg-type]
 
     def test_logout_user_wins_over_a_login_in_flight(self, auth: Auth, grace: LoginResult) -> None:
-        check = auth.users.check_password
+        check = auth.users.authenticate
 
-        def revoke_everything_midway(account, password):  # type: ignore[no-untyped-def]
-            auth.logout_user(account.user.id)
-            return check(account, password)
+        def revoke_everything_midway(email, password, **kwargs):  # type: ignore[no-untyped-def]
+            auth.logout_user(grace.user.id)
+            return check(email, password, **kwargs)
 
-        auth.users.check_password = revoke_everything_midway  # type: ignore[method-assign]
+        auth.users.authenticate = revoke_everything_midway  # type: ignore[method-assign]
         assert_fails(auth.login(EMAIL, PASSWORD), Code.SESSION_REVOKED)
-        del auth.users.check_password
+        del auth.users.authenticate
         assert all(s.revoked for s in auth.sessions.for_user(grace.user.id))
         assert auth.login(EMAIL, PASSWORD).ok
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from rix_auth.management.lookup import find_user
 from rix_auth.models import Session
 
-COLUMNS = "{:<16}  {:>7}  {:<17}  {:<16}  {:<16}  {:<15}  {}"
+COLUMNS = "{:<16}  {:>7}  {:<25}  {:<16}  {:<16}  {:<15}  {}"
 
 
 class Command(BaseCommand):
@@ -22,16 +22,11 @@ class Command(BaseCommand):
         if user is not None:
             rows = rows.filter(user=find_user(user))
         if active:
-            rows = rows.filter(revoked_at__isnull=True, expires_at__gt=now)
+            rows = rows.active(now)
         self.stdout.write(COLUMNS.format("HANDLE", "USER", "STATE", "CREATED", "LAST SEEN", "IP", "USER AGENT"))
         for row in rows[:limit]:
             self.stdout.write(COLUMNS.format(
-                row.public_id, str(row.user_id), _state(row, now), f"{row.created_at:%Y-%m-%d %H:%M}",
+                row.public_id, str(row.user_id), row.state(now), f"{row.created_at:%Y-%m-%d %H:%M}",
                 f"{row.last_seen_at:%Y-%m-%d %H:%M}", row.ip or "-", row.user_agent[:40] or "-",
             ))  # fmt: skip
 
-
-def _state(row: Session, now: Any) -> str:
-    if row.revoked_at is not None:
-        return f"revoked:{row.revoke_reason}"[:17]
-    return "expired" if row.expires_at <= now else "active"

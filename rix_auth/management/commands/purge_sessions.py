@@ -3,9 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rix_auth import clock, conf
-from rix_auth.stores.base import StoreFailure
-from rix_auth.stores.database import DatabaseSessionStore
+from rix_auth import clock
+from rix_auth.conf import get_auth, settings
+from rix_auth.stores.base import SessionStore, StoreFailure
 
 
 class Command(BaseCommand):
@@ -19,17 +19,17 @@ class Command(BaseCommand):
                             help="retention in days (default: RIX_AUTH['PURGE_RETENTION_DAYS'], 30)")  # fmt: skip
         parser.add_argument("--dry-run", action="store_true", help="count what would go, delete nothing")
         parser.add_argument("--batch-size", type=int, default=1000, help="rows per DELETE (default 1000)")
-        parser.add_argument("--database", default="default", help="database alias (default 'default')")
+        parser.add_argument("--database", help="database alias (default: the configured session store)")
 
-    def handle(self, *args: Any, older_than: int | None, dry_run: bool, batch_size: int, database: str,
+    def handle(self, *args: Any, older_than: int | None, dry_run: bool, batch_size: int, database: str | None,
                **options: Any) -> None:  # fmt: skip
-        days = conf.purge_retention_days() if older_than is None else older_than
+        days = settings.purge_retention_days if older_than is None else older_than
         if days < 0 or batch_size < 1:
             raise CommandError("--older-than must be 0 or more days and --batch-size at least 1.")
         before = clock.system_clock() - timedelta(days=days)
         total, on_terminal = 0, self.stdout.isatty()
         try:
-            for deleted in DatabaseSessionStore(database).purge(before, batch_size=batch_size, dry_run=dry_run):
+            for deleted in _store(database).purge(before, batch_size=batch_size, dry_run=dry_run):
                 total += deleted
                 if on_terminal and not dry_run:
                     self.stdout.write(f"\rdeleted {total} session(s)…", ending="")
@@ -40,3 +40,11 @@ class Command(BaseCommand):
             self.stdout.write("")
         verb = "Would delete" if dry_run else "Deleted"
         self.stdout.write(f"{verb} {total} session(s) expired or revoked before {before:%Y-%m-%d %H:%M} UTC.")
+
+
+def _store(database: str | None) -> SessionStore:
+    if database is None:
+        return get_auth().sessions
+    from rix_auth.stores.database import DatabaseSessionStore
+
+    return DatabaseSessionStore(database)

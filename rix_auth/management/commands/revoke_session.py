@@ -2,7 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import rix_auth
+from rix_auth.conf import get_auth
+from rix_auth.session import RevokeReason
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("handle", help="the session's public handle, 16 hexadecimal characters")
 
     def handle(self, *args: Any, handle: str, **options: Any) -> None:
-        result = rix_auth.database().revoke_session(handle, reason="command")
+        result = get_auth().revoke_session(handle, reason=RevokeReason.COMMAND)
         if result.error is not None:
             raise CommandError(f"{result.error.message} ({result.error.code.value}: {handle!r})")
         session = result.value.session

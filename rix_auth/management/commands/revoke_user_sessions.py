@@ -2,8 +2,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-import rix_auth
+from rix_auth.conf import get_auth
 from rix_auth.management.lookup import find_user
+from rix_auth.session import RevokeReason
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, user: str, **options: Any) -> None:
         found = find_user(user)
-        result = rix_auth.database().logout_user(found.pk, reason="command")
+        result = get_auth().logout_user(found.pk, reason=RevokeReason.COMMAND)
         if result.error is not None:
             raise CommandError(result.error.message)
         self.stdout.write(f"Revoked {result.value} session(s) of user {found.pk}.")

@@ -1,0 +1,69 @@
+"""Open and end a session from a view, shaped like ``django.contrib.auth.login`` / ``logout``.
+
+For sites where people prove who they are some other way (a social account,
+a passkey, a one-time code, a magic link): once the view trusts the user,
+``rix_auth.login(request, user)`` gives them a session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+
+from rix_auth import http
+from rix_auth.conf import get_auth
+from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.result import Result
+from rix_auth.session import Session
+from rix_auth.state import RequestState, state_of
+
+NO_MIDDLEWARE = (
+    "rix_auth.login(cookie=True) and rix_auth.logout() need 'rix_auth.middleware.SessionMiddleware' "
+    "in MIDDLEWARE: it sets and clears the cookie on the response."
+)
+NOTHING_TO_END = "There is no session to log out."
+
+
+def login(request: HttpRequest, user: Any, *, cookie: bool = True) -> Result[Session]:
+    """Open a session for ``user`` (a user model instance) and make it this request's.
+
+    With ``cookie=True`` the response sets the session cookie; API clients pass
+    ``cookie=False`` and hand out ``session.id``. A session the request already
+    carried is logged out, so a sign-in never leaves the old one behind.
+    """
+    state = state_of(request)
+    if cookie and state is None:
+        raise ImproperlyConfigured(NO_MIDDLEWARE)
+    auth = get_auth()
+    opened = auth.start_session(user.pk, request=request, **http.device(request))
+    if opened.error is not None:
+        return Result.failure(opened.error)
+    if state is not None and state.session is not None and state.session_id:
+        auth.logout(state.session_id)
+    session = opened.value.session
+    replacement = RequestState(source=state.source if state else None, session_id=session.id, session=session,
+                               issue_cookie=cookie)  # fmt: skip
+    replacement.attach(request, user)
+    return Result.success(session)
+
+
+def logout(request: HttpRequest) -> Result[None]:
+    """Revoke the request's session and clear its cookie; the request becomes anonymous.
+
+    If the store cannot be reached the session stays as it was, cookie included, so the
+    client can try again.
+    """
+    state = state_of(request)
+    if state is None:
+        raise ImproperlyConfigured(NO_MIDDLEWARE)
+    if not state.session_id:
+        return Result.failure(AuthError(AuthErrorCode.INVALID_SESSION, NOTHING_TO_END))
+    result = get_auth().logout(state.session_id)
+    if result.error is not None and result.error.code is AuthErrorCode.STORE_ERROR:
+        return result
+    from django.contrib.auth.models import AnonymousUser  # needs the app registry
+
+    RequestState(source=state.source, clear_cookie=True).attach(request, AnonymousUser())
+    return result

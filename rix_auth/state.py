@@ -1,0 +1,45 @@
+"""What rix_auth learned about one request, and what its response must carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from rix_auth.error import AuthError
+from rix_auth.http import Source
+from rix_auth.session import Session
+
+
+@dataclass(slots=True)
+class RequestState:
+    """Kept as ``request.rix_state``: written by the middleware and by
+    :func:`rix_auth.login` / :func:`rix_auth.logout`, read when the response
+    goes out. ``session_id`` stays out of ``repr``."""
+
+    source: Source | None = None
+    session_id: str | None = field(default=None, repr=False)
+    session: Session | None = None
+    error: AuthError | None = None
+    refreshed: bool = False
+    issue_cookie: bool = False
+    clear_cookie: bool = False
+
+    def attach(self, request: HttpRequest, user: Any) -> None:
+        """Publish the outcome on the request under its documented names."""
+        request.rix_state = self  # type: ignore[attr-defined]
+        request.rix_session = self.session  # type: ignore[attr-defined]
+        request.rix_auth_error = self.error  # type: ignore[attr-defined]
+        request.user_id = None if self.session is None else self.session.user_id  # type: ignore[attr-defined]
+        if user is not None:
+            request.user = user
+
+            async def auser() -> Any:
+                return request.user
+
+            request.auser = auser
+
+
+def state_of(request: HttpRequest) -> RequestState | None:
+    return getattr(request, "rix_state", None)
