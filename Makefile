@@ -4,6 +4,7 @@ VENV ?= .venv
 DJANGO ?= Django>=5.2,<5.3
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+PORT ?= 8000
 
 .PHONY: demo test test-django6 lint check-migrations run bench bench-postgres clean
 
@@ -21,7 +22,7 @@ demo: $(BIN)/.installed
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/mypy rix_auth tests example_project manage.py
+	$(BIN)/mypy rix_auth tests example_project scripts manage.py
 
 check-migrations: $(BIN)/.installed
 	$(BIN)/python -m django makemigrations rix_auth --check --dry-run --settings tests.settings
@@ -29,7 +30,7 @@ check-migrations: $(BIN)/.installed
 # SQLite always; PostgreSQL when reachable (mandatory under CI=true); then Django 6.
 test: lint check-migrations
 	$(BIN)/pytest
-	@if $(BIN)/python tests/postgres_available.py; then \
+	@if $(BIN)/python scripts/postgres_available.py; then \
 		echo "== PostgreSQL leg =="; RIX_AUTH_TEST_DATABASE=postgres $(BIN)/pytest; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is not reachable and CI=true requires it" >&2; exit 1; \
@@ -40,7 +41,7 @@ test: lint check-migrations
 
 # The newest Django on the newest Python >= 3.12 found here; skipped loudly if none.
 test-django6:
-	@py=$$(tests/newest_python.sh); \
+	@py=$$(scripts/newest_python.sh); \
 	if [ -z "$$py" ]; then \
 		echo "!! SKIPPED: no Python >= 3.12 on this machine, so the Django 6 leg cannot run"; \
 	else \
@@ -48,17 +49,19 @@ test-django6:
 		$(MAKE) --no-print-directory test PYTHON=$$py VENV=.venv-django6 'DJANGO=Django>=6,<7' SKIP_DJANGO6=1; \
 	fi
 
-# Authenticated request vs a view with one hand-written indexed SELECT (see tests/bench.py).
+# Authenticated requests (rix_auth, and Django's own sessions + auth) vs a view with one
+# hand-written indexed SELECT (see scripts/bench.py).
 bench: $(BIN)/.installed
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m scripts.bench
 
 bench-postgres: $(BIN)/.installed
-	RIX_AUTH_TEST_DATABASE=postgres $(BIN)/python -m tests.bench
+	RIX_AUTH_TEST_DATABASE=postgres $(BIN)/python -m scripts.bench
 
-# The example site on http://127.0.0.1:8000 (SQLite unless DATABASE_URL is set).
+# The example site on http://127.0.0.1:$(PORT) (`make run PORT=8001`; SQLite unless DATABASE_URL is set).
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --verbosity 0
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "== The example site: http://127.0.0.1:$(PORT)/ =="
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 clean:
 	rm -rf .venv .venv-django6 example_project/db.sqlite3

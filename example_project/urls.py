@@ -8,6 +8,8 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("sessions/<str:public_id>/revoke/", views.revoke, name="revoke"),
+    path("magic/", views.request_link, name="request_magic_link"),
+    path("magic/<str:uidb64>/<str:token>/", views.use_link, name="magic_link"),
     path("auth/", include("rix_auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ method has an ``a…`` twin for async code that runs it in a worker thread.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 from collections.abc import Callable, Coroutine
@@ -47,7 +48,8 @@ def _in_thread(method: Callable[Concatenate[Auth, P], T]) -> Callable[Concatenat
     async def twin(self: Auth, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return await sync_to_async(method)(self, *args, **kwargs)
 
-    twin.__name__ = twin.__qualname__ = f"a{method.__name__}"
+    functools.update_wrapper(twin, method)  # help() and editors show the sync method's parameters
+    twin.__name__, twin.__qualname__ = f"a{method.__name__}", f"Auth.a{method.__name__}"
     twin.__doc__ = f"Async :meth:`{method.__name__}`, with the same result."
     return twin
 
@@ -248,10 +250,16 @@ class Auth:
         return None
 
     def _retire(self, digest: str, session: Session, now: datetime, reason: RevokeReason) -> None:
-        if not session.revoked:
+        """Mark a refused session revoked; if the store fails, the refusal stands and the next one retries."""
+        if session.revoked:
+            return
+        try:
             revocation = self.sessions.revoke(digest, now=now, reason=reason)
-            if revocation is not None:
-                events.revoked(Auth, revocation)
+        except Exception:
+            logger.warning("rix_auth: could not mark a refused session revoked (%s)", reason, exc_info=True)
+            return
+        if revocation is not None:
+            events.revoked(Auth, revocation)
 
     def _use(self, session_id: str, refresh_if_idle_for: int | None) -> Result[SessionUse]:
         current = self._usable(session_id)

@@ -150,12 +150,6 @@ class Session:
         """Only a usable session may be extended."""
         return self.usable(now)
 
-    def state(self, now: datetime | None = None) -> str:
-        """``"active"``, ``"expired"`` or ``"revoked"`` (revocation outranks expiry)."""
-        if self.revoked:
-            return "revoked"
-        return "expired" if self.expired(now) else "active"
-
 
 @dataclass(frozen=True, slots=True)
 class LoginResult:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
 
 from rix_auth import http
 from rix_auth.conf import get_auth
@@ -37,14 +38,19 @@ def login(request: HttpRequest, user: Any, *, cookie: bool = True) -> Result[Ses
     if cookie and state is None:
         raise ImproperlyConfigured(NO_MIDDLEWARE)
     auth = get_auth()
-    opened = auth.start_session(user.pk, request=request, **http.device(request))
+    user_id = user.pk if hasattr(user, "pk") else user.id  # a model instance, or a memory store's user
+    opened = auth.start_session(user_id, request=request, **http.device(request))
     if opened.error is not None:
         return Result.failure(opened.error)
     if state is not None and state.session is not None and state.session_id:
         auth.logout(state.session_id)
     session = opened.value.session
-    replacement = RequestState(source=state.source if state else None, session_id=session.id, session=session,
-                               issue_cookie=cookie)  # fmt: skip
+    if cookie:
+        rotate_token(request)  # as django.contrib.auth.login: a token seen before sign-in is not reused after
+    source = state.source if state else None
+    stale_cookie = not cookie and source == "cookie"  # it names the session just logged out
+    replacement = RequestState(source=source, session_id=session.id, session=session, issue_cookie=cookie,
+                               clear_cookie=stale_cookie)  # fmt: skip
     replacement.attach(request, user)
     return Result.success(session)
 

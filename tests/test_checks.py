@@ -86,3 +86,28 @@ class CustomMiddleware(SessionMiddleware):
 def test_an_unimportable_middleware_entry_does_not_break_the_check() -> None:
     with override_settings(MIDDLEWARE=["no.such.Middleware", AUTH, OURS]):
         assert checks.check_middleware() == []
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("SESSION_STORE", "tests.no_such_module.sessions"),
+        ("USER_STORE", "rix_auth.stores.no_such_factory"),
+        ("SESSION_STORE", "no_dots_at_all"),
+        ("USER_STORE", "tests.factories.NOT_A_FACTORY"),
+        ("SESSION_STORE", 42),
+        ("USER_STORE", None),
+    ],
+    ids=["missing module", "missing attribute", "not dotted", "not callable", "an int", "None"],
+)
+def test_a_store_setting_that_names_no_importable_factory_is_e010(key: str, path: object) -> None:
+    with override_settings(RIX_AUTH={key: path}):
+        (error,) = checks.check_settings()
+    assert error.id == "rix_auth.E010"
+    assert f"RIX_AUTH[{key!r}]" in error.msg and "rix_auth.stores.database_" in (error.hint or "")
+
+
+def test_store_settings_naming_factories_pass() -> None:
+    memory = {"SESSION_STORE": "rix_auth.stores.memory_sessions", "USER_STORE": "tests.factories.memory_users"}
+    with override_settings(RIX_AUTH=memory):
+        assert checks.check_settings() == []

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
+from django.utils.http import urlsafe_base64_encode
 
+import rix_auth
+from example_project import magic_link
 from rix_auth.models import Session as SessionRow
 from tests.conftest import EMAIL, PASSWORD
 
@@ -52,3 +58,78 @@ def test_a_wrong_password_shows_the_message() -> None:
     token = client.cookies["csrftoken"].value
     response = client.post("/login/", {"email": EMAIL, "password": "nope", "csrfmiddlewaretoken": token})
     assert response.status_code == 400 and "The email or password is incorrect." in response.content.decode()
+
+
+LINK = re.compile(r"http://testserver(/magic/[^/\s]+/[^/\s]+/)")
+HIDDEN_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def ask_for_link(client: Client, email: str) -> str:
+    response = client.post("/magic/", {"email": email, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "check the terminal running the site" in page
+    return HIDDEN_TOKEN.sub("", page)  # the masked CSRF token differs on every page
+
+
+def printed_link(capsys: pytest.CaptureFixture[str]) -> str:
+    found = LINK.findall(capsys.readouterr().out)
+    assert len(found) == 1, found
+    return str(found[0])
+
+
+@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
+def test_a_magic_link_signs_in_once(capsys: pytest.CaptureFixture[str]) -> None:
+    rix_auth.database().register_user(EMAIL, PASSWORD)
+    # last_login moves now and again when the link is used, most likely within the same second,
+    # which Django's token alone (last_login to the second) would not notice.
+    assert rix_auth.database().login(EMAIL, PASSWORD).ok
+    client = browser("Phone/1.0")
+    ask_for_link(client, EMAIL.upper())  # found as login finds it
+    link = printed_link(capsys)
+    confirm = client.get(link)  # what a mail scanner does: it must not spend the link
+    assert confirm.status_code == 200 and f"Sign in as {EMAIL}" in confirm.content.decode()
+    assert SessionRow.objects.count() == 1
+    assert post(client, link) == 302
+    assert f"Signed in as {EMAIL}." in client.get("/").content.decode()
+    assert SessionRow.objects.get(user_agent="Phone/1.0")
+    again = browser("Laptop/2.0")
+    assert again.get(link).status_code == 400
+    refused = again.post(link, {"csrfmiddlewaretoken": again.cookies["csrftoken"].value})
+    assert refused.status_code == 400 and "invalid, already used or expired" in refused.content.decode()
+    assert SessionRow.objects.count() == 2
+
+
+@pytest.mark.parametrize("email", ["nobody@example.com", "inactive@example.com"])
+@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
+def test_no_account_shows_the_same_page_and_prints_nothing(email: str, capsys: pytest.CaptureFixture[str]) -> None:
+    rix_auth.database().register_user(EMAIL, PASSWORD)
+    user_id = rix_auth.database().register_user("inactive@example.com", PASSWORD).value.id
+    get_user_model().objects.filter(pk=user_id).update(is_active=False)
+    client = browser("Phone/1.0")
+    known = ask_for_link(client, EMAIL)
+    printed_link(capsys)
+    assert ask_for_link(client, email) == known
+    assert capsys.readouterr().out == ""
+
+
+@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
+def test_a_tampered_or_expired_link_signs_nobody_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rix_auth.database().register_user(EMAIL, PASSWORD)
+    other = rix_auth.database().register_user("other@example.com", PASSWORD).value.id
+    client = browser("Phone/1.0")
+    ask_for_link(client, EMAIL)
+    _, uid, token, _ = printed_link(capsys).split("/", 4)[1:]
+    other_uid = urlsafe_base64_encode(str(other).encode())
+    flipped = token[:-1] + ("0" if token[-1] != "0" else "1")
+    for bad_uid, bad_token in ((uid, flipped), (other_uid, token), ("Zm9v", token), ("x", token)):
+        bad = f"/magic/{bad_uid}/{bad_token}/"
+        assert client.get(bad).status_code == 400
+        assert post(client, bad) == 400
+    assert client.get(f"/magic/{uid}/{token}/").status_code == 200  # the untouched link, still valid
+    later = datetime.now() + timedelta(seconds=magic_link.TIMEOUT_SECONDS + 1)
+    monkeypatch.setattr(magic_link.tokens, "_now", lambda: later)
+    assert post(client, f"/magic/{uid}/{token}/") == 400
+    assert not SessionRow.objects.exists()

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import OperationalError, connection, transaction
 
 import rix_auth
@@ -35,6 +36,14 @@ class TestMemoryStore(AuthContract):
         assert isinstance(auth.users, MemoryUserStore)
         auth.users.set_active(user_id, False)
 
+    def reactivate(self, auth: Auth, user_id: UserId) -> None:
+        assert isinstance(auth.users, MemoryUserStore)
+        auth.users.set_active(user_id, True)
+
+    def change_password(self, auth: Auth, user_id: UserId, password: str | None) -> None:
+        assert isinstance(auth.users, MemoryUserStore)
+        auth.users.set_password(user_id, password)
+
     @contextmanager
     def broken(self, auth: Auth) -> Iterator[None]:
         with mock.patch.object(auth.sessions, "_sessions", new=FailingDict()):
@@ -53,6 +62,13 @@ class TestDatabaseStore(AuthContract):
 
     def deactivate(self, auth: Auth, user_id: UserId) -> None:
         get_user_model().objects.filter(pk=user_id).update(is_active=False)
+
+    def reactivate(self, auth: Auth, user_id: UserId) -> None:
+        get_user_model().objects.filter(pk=user_id).update(is_active=True)
+
+    def change_password(self, auth: Auth, user_id: UserId, password: str | None) -> None:
+        """A QuerySet.update sends no signal: only the request path's check can notice."""
+        get_user_model().objects.filter(pk=user_id).update(password=make_password(password))
 
     @contextmanager
     def broken(self, auth: Auth) -> Iterator[None]:

@@ -10,4 +10,11 @@ urlpatterns = [
     path("whoami-async/", views.async_protected),
     path("whoami-class/", views.Protected.as_view()),
     path("whoami-headers/", views.with_cache_headers),
+    path("sign-in/code/", views.sign_in_with_code),
+    path("sign-out/", views.sign_out),
+    path("members/", views.members),
+    path("user-report/", views.UserReport.as_view()),
+    path("greeting/", views.greeting),
+    path("greeting/permissions/", views.greeting, {"source": views.GREETING_WITH_PERMISSIONS}),
+    path("awaited-user/", views.awaited_user),
 ]

@@ -28,6 +28,10 @@ SESSION_FIELDS = (
 _USER_START = len(SESSION_FIELDS)
 
 
+Converter = tuple[int, list[Any], Any]
+"""A user column's position, Django's converters for it, and the column expression they expect."""
+
+
 @dataclass(frozen=True)
 class JoinedQuery:
     """The SQL for one database alias and how to read its rows."""
@@ -35,7 +39,8 @@ class JoinedQuery:
     alias: str
     sql: str
     user_model: type[Model]
-    user_fields: tuple[Field[Any, Any], ...]
+    attnames: list[str]
+    converters: tuple[Converter, ...]
     active_at: int | None
     password_at: int | None
 
@@ -46,14 +51,22 @@ class JoinedQuery:
         return session_from_row(row, Holder(active=active, credential=credential, load=lambda: self._user(values)))
 
     def _user(self, values: tuple[Any, ...]) -> Model:
-        connection = connections[self.alias]
-        converted = []
-        for field, value in zip(self.user_fields, values, strict=True):
-            column = field.get_col(self.user_model._meta.db_table)
-            for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
-                value = convert(value, column, connection)
-            converted.append(value)
-        return self.user_model.from_db(self.alias, [f.attname for f in self.user_fields], converted)
+        """The user instance, converted as the ORM would convert the same row."""
+        connection, converted = connections[self.alias], list(values)
+        for at, functions, column in self.converters:
+            for convert in functions:
+                converted[at] = convert(converted[at], column, connection)
+        return self.user_model.from_db(self.alias, self.attnames, converted)
+
+
+def _converters(alias: str, model: type[Model], fields: tuple[Field[Any, Any], ...]) -> tuple[Converter, ...]:
+    connection, found = connections[alias], []
+    for at, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if functions:
+            found.append((at, functions, column))
+    return tuple(found)
 
 
 @lru_cache(maxsize=16)
@@ -82,7 +95,8 @@ def query(alias: str) -> JoinedQuery:
         alias=alias,
         sql=sql,
         user_model=user_model,
-        user_fields=user_fields,
+        attnames=[field.attname for field in user_fields],
+        converters=_converters(alias, user_model, user_fields),
         active_at=names.index("is_active") if "is_active" in names else None,
         password_at=names.index("password") if "password" in names else None,
     )

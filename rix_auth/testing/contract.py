@@ -17,6 +17,7 @@ from rix_auth.session import LoginResult
 from rix_auth.testing.accounts import AccountRules
 from rix_auth.testing.devices import DeviceRules
 from rix_auth.testing.hooks import StoreHooks
+from rix_auth.testing.live_state import LiveStateRules
 
 EMAIL, PASSWORD = "grace@example.com", "correct-password"
 TTL = 60 * 60
@@ -29,8 +30,8 @@ def assert_fails(result: Result[object], code: Code) -> None:
         _ = result.value
 
 
-class AuthContract(AccountRules, DeviceRules, StoreHooks):
-    """Session rules (this class), account rules and device rules."""
+class AuthContract(AccountRules, DeviceRules, LiveStateRules, StoreHooks):
+    """Session rules (this class), account, device and live-state rules."""
 
     @pytest.fixture
     def clock(self) -> ManualClock:

@@ -23,7 +23,16 @@ class StoreHooks:
         raise NotImplementedError
 
     def deactivate(self, auth: Auth, user_id: UserId) -> None:
-        """Mark the user inactive, as an administrator would."""
+        """Mark the user inactive behind Auth's back (no revocation, no signal), as a bulk update would."""
+        raise NotImplementedError
+
+    def reactivate(self, auth: Auth, user_id: UserId) -> None:
+        """Mark the user active again, as an administrator undoing :meth:`deactivate` would."""
+        raise NotImplementedError
+
+    def change_password(self, auth: Auth, user_id: UserId, password: str | None) -> None:
+        """Replace the user's password behind Auth's back (``None``: an unusable one),
+        as an administrator or a bulk update would: no revocation, no signal."""
         raise NotImplementedError
 
     def broken(self, auth: Auth) -> AbstractContextManager[None]:

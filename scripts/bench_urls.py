@@ -1,4 +1,4 @@
-"""The benchmark's views: one hand-written SELECT, one ORM get(), and a rix-authenticated view."""
+"""The benchmark's views: one hand-written SELECT, one ORM get(), and two views behind authentication."""
 
 import os
 
@@ -27,4 +27,9 @@ def rix(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(request.user_id))  # type: ignore[attr-defined]
 
 
-urlpatterns = [path("baseline/", baseline), path("orm/", orm), path("rix/", rix)]
+def user(request: HttpRequest) -> HttpResponse:
+    """Whichever middleware authenticated the request (rix_auth's, or Django's session and auth)."""
+    return HttpResponse(request.user.get_username())
+
+
+urlpatterns = [path("baseline/", baseline), path("orm/", orm), path("rix/", rix), path("user/", user)]
