@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 import rix_auth
 from example_project import magic_link
-from rix_auth import http
+from rix_auth import http, signin
+from rix_auth.error import AuthError, AuthErrorCode, is_
 from rix_auth.session import RevokeReason, Session
 
 LINK_SENT = (
@@ -21,16 +22,34 @@ LINK_SENT = (
     f"check the terminal running the site. The link works once, for {magic_link.TIMEOUT_SECONDS // 60} minutes."
 )
 BAD_LINK = "This sign-in link is invalid, already used or expired. Ask for a new one."
+LOGOUT_FAILED = (
+    "Logging out failed: the session store is unavailable, so this device is still signed in. "
+    "Try again in a moment."
+)
+REVOKE_FAILED = "Revoking that device failed: the session store is unavailable. Try again in a moment."
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html", _page(request))
+
+
+def _page(request: HttpRequest) -> dict[str, object]:
     session: Session | None = request.rix_session  # type: ignore[attr-defined]
     if session is None:
-        return render(request, "home.html")
+        return {}
     auth = rix_auth.get_auth()
     devices, now = auth.sessions_of(session.user_id), auth.clock()
     live = [s for s in devices.value if s.usable(now)] if devices.ok else []
-    return render(request, "home.html", {"session": session, "devices": live, "account": request.user})
+    return {"session": session, "devices": live, "account": request.user}
+
+
+def _outage(error: AuthError | None) -> bool:
+    return is_(error, AuthErrorCode.STORE_ERROR)
+
+
+def _failed(request: HttpRequest, message: str) -> HttpResponse:
+    """Say it failed (503), with the log-out buttons to retry: the cookie is still there."""
+    return render(request, "home.html", {**_page(request), "error": message, "unavailable": True}, status=503)
 
 
 @require_POST
@@ -43,23 +62,34 @@ def login(request: HttpRequest) -> HttpResponse:
     result = auth.login(email, password, request=request, **http.device(request))
     if result.error is not None:
         return render(request, "home.html", {"error": result.error.message}, status=400)
-    response = HttpResponseRedirect("/")
-    http.set_session_cookie(response, result.value.session)
-    return response
+    signin.adopt(request, result.value.session, result.value.user.native, cookie=True)  # replaces any old session
+    return HttpResponseRedirect("/")
 
 
 @require_POST
 def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    if _outage(request.rix_auth_error):  # type: ignore[attr-defined]
+        return _failed(request, REVOKE_FAILED)
     if request.rix_session is not None:  # type: ignore[attr-defined]
-        rix_auth.get_auth().revoke_session(public_id, reason=RevokeReason.LOGOUT, user_id=request.user_id)  # type: ignore[attr-defined]
+        auth = rix_auth.get_auth()
+        revoked = auth.revoke_session(public_id, reason=RevokeReason.LOGOUT, user_id=request.user_id)  # type: ignore[attr-defined]
+        if _outage(revoked.error):
+            return _failed(request, REVOKE_FAILED)
     return HttpResponseRedirect("/")
 
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    """Only a success redirects: a failed log-out must not look like one."""
+    # The middleware could not even read the session: "everywhere" cannot be done either.
+    if _outage(request.rix_auth_error):  # type: ignore[attr-defined]
+        return _failed(request, LOGOUT_FAILED)
     if request.POST.get("everywhere") and request.rix_session is not None:  # type: ignore[attr-defined]
-        rix_auth.get_auth().logout_user(request.user_id)  # type: ignore[attr-defined]
-    rix_auth.logout(request)
+        everywhere = rix_auth.get_auth().logout_user(request.user_id)  # type: ignore[attr-defined]
+        if everywhere.error is not None:
+            return _failed(request, LOGOUT_FAILED)
+    if _outage(rix_auth.logout(request).error):  # the cookie stays, so the button works again
+        return _failed(request, LOGOUT_FAILED)
     return HttpResponseRedirect("/")
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.core.checks import CheckMessage, Error, Tags, Warning
 from django.core.checks import register as register_check
+from django.utils.log import AdminEmailHandler, RequireDebugFalse, RequireDebugTrue
 from django.utils.module_loading import import_string
+from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 
-from rix_auth import conf
+from rix_auth import conf, inputs, reporting
 from rix_auth.conf import settings as rix_settings
 from rix_auth.middleware import SessionMiddleware
 
@@ -25,7 +29,7 @@ POSITIVE_INTEGERS = {
 
 
 def register() -> None:
-    for check in (check_settings, check_middleware, check_cookie):
+    for check in (check_settings, check_middleware, check_cookie, check_error_reports):
         register_check(check, Tags.security)
 
 
@@ -49,6 +53,7 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
         message = f"RIX_AUTH['COOKIE_SAMESITE'] is {value['COOKIE_SAMESITE']!r}."
         errors.append(Error(message, hint="Use 'Lax', 'Strict' or 'None'.", id="rix_auth.E005"))
     errors += _check_store_factories(value)
+    errors += _check_trusted_proxies(value)
     if not settings.USE_TZ:
         message = "rix_auth needs USE_TZ = True: session times are timezone-aware UTC."
         errors.append(Error(message, hint="Set USE_TZ = True (Django's default).", id="rix_auth.E009"))
@@ -81,6 +86,22 @@ def _check_store_factories(value: dict[str, Any]) -> list[CheckMessage]:
     return errors
 
 
+def _check_trusted_proxies(value: dict[str, Any]) -> list[CheckMessage]:
+    proxies = value.get("TRUSTED_PROXIES", [])
+    if isinstance(proxies, list | tuple):
+        bad = [entry for entry in proxies if inputs.network(entry) is None]
+        if not bad:
+            return []
+        message = f"RIX_AUTH['TRUSTED_PROXIES'] has entries that are not addresses or networks: {bad!r}."
+    else:
+        message = f"RIX_AUTH['TRUSTED_PROXIES'] must be a list, got {proxies!r}."
+    hint = (
+        "List your own proxies' addresses or CIDR networks, e.g. ['10.0.0.0/8', '2001:db8::/32'], "
+        "with no host bits set; X-Forwarded-For is believed only from them."
+    )
+    return [Error(message, hint=hint, id="rix_auth.E011")]
+
+
 def check_cookie(**kwargs: Any) -> list[CheckMessage]:
     if rix_settings.production and not rix_settings.cookie_secure:
         message = "The production preset is on but the session cookie is not Secure."
@@ -109,3 +130,51 @@ def _positive_integer(value: object, *, nullable: bool) -> bool:
     if value is None:
         return nullable
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def check_error_reports(**kwargs: Any) -> list[CheckMessage]:
+    """Settings under which a session id could reach an error report after all (``rix_auth.reporting``)."""
+    messages: list[str] = []
+    if not _is_subclass(settings.DEFAULT_EXCEPTION_REPORTER_FILTER, SafeExceptionReporterFilter):
+        messages.append(
+            f"DEFAULT_EXCEPTION_REPORTER_FILTER ({settings.DEFAULT_EXCEPTION_REPORTER_FILTER!r}) is not a "
+            "SafeExceptionReporterFilter, whose methods rix_auth extends to hide session ids in error reports."
+        )
+    if not _is_subclass(settings.DEFAULT_EXCEPTION_REPORTER, ExceptionReporter):
+        messages.append(_unfiltered_reporter("DEFAULT_EXCEPTION_REPORTER", settings.DEFAULT_EXCEPTION_REPORTER))
+    ours_everywhere = _is_subclass(settings.DEFAULT_EXCEPTION_REPORTER_FILTER, reporting.SessionIdRedaction)
+    for handler in _mailing_request_errors():
+        if not issubclass(handler.reporter_class, ExceptionReporter):
+            messages.append(_unfiltered_reporter(f"{handler}'s reporter_class", handler.reporter_class))
+        if handler.include_html and not ours_everywhere and _gated_by_debug_only(handler):
+            messages.append(
+                f"{handler} (include_html=True) mails django.request errors with every frame's local "
+                "variables; rix_auth hides session ids there only in requests its middleware has reached."
+            )
+    hint = (
+        "Set DEFAULT_EXCEPTION_REPORTER_FILTER = 'rix_auth.reporting.SessionIdFilter' (or a subclass of it), "
+        "keep Django's reporter classes, or drop include_html."
+    )
+    return [Warning(message, hint=hint, id="rix_auth.W002") for message in messages]
+
+
+def _unfiltered_reporter(name: str, reporter: object) -> str:
+    return (
+        f"{name} ({reporter!r}) is not an ExceptionReporter, so it may never ask "
+        "request.exception_reporter_filter, which keeps session ids out of error reports."
+    )
+
+
+def _mailing_request_errors() -> Iterator[AdminEmailHandler]:
+    """The admin-mail handlers that django.request's errors reach, as logging is configured now."""
+    logger: logging.Logger | None = logging.getLogger("django.request")
+    while logger is not None:
+        for handler in logger.handlers:
+            if isinstance(handler, AdminEmailHandler) and handler.level <= logging.ERROR:
+                yield handler
+        logger = logger.parent if logger.propagate else None
+
+
+def _gated_by_debug_only(handler: logging.Handler) -> bool:
+    """No filter but Django's DEBUG switches, which let every production error through."""
+    return all(isinstance(f, RequireDebugFalse | RequireDebugTrue) for f in handler.filters)

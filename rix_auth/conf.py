@@ -15,6 +15,7 @@ Every key is optional; defaults follow the preset, which itself defaults to
         "HEADER_SCHEME": "Bearer",             # Authorization: Bearer <session id>
         "RECORD_IP": True,
         "RECORD_USER_AGENT": True,
+        "TRUSTED_PROXIES": [],                 # e.g. ["10.0.0.0/8"]: believe X-Forwarded-For from these
         "PURGE_RETENTION_DAYS": 30,            # purge_sessions keeps dead rows this long
         "SESSION_STORE": "rix_auth.stores.database_sessions",  # dotted path to a factory
         "USER_STORE": "rix_auth.stores.database_users",
@@ -32,7 +33,7 @@ from typing import Any, Literal
 from django.conf import settings as django_settings
 from django.utils.module_loading import import_string
 
-from rix_auth import clock, config
+from rix_auth import clock, config, inputs
 from rix_auth.config import AuthConfig
 from rix_auth.service import Auth
 from rix_auth.stores.base import SessionStore, UserStore
@@ -43,7 +44,8 @@ KEYS = frozenset(
     {
         "PRESET", "SESSION_TTL_SECONDS", "ABSOLUTE_LIFETIME_SECONDS", "MAX_SESSIONS_PER_USER",
         "REFRESH_INTERVAL_SECONDS", "COOKIE_NAME", "COOKIE_SECURE", "COOKIE_SAMESITE", "HEADER_SCHEME",
-        "RECORD_IP", "RECORD_USER_AGENT", "PURGE_RETENTION_DAYS", "SESSION_STORE", "USER_STORE",
+        "RECORD_IP", "RECORD_USER_AGENT", "TRUSTED_PROXIES", "PURGE_RETENTION_DAYS", "SESSION_STORE",
+        "USER_STORE",
     }
 )  # fmt: skip
 DEFAULT_SESSION_STORE = "rix_auth.stores.database_sessions"
@@ -112,6 +114,14 @@ class Settings:
     @cached_property
     def record_user_agent(self) -> bool:
         return bool(self.raw.get("RECORD_USER_AGENT", True))
+
+    @cached_property
+    def trusted_proxies(self) -> tuple[inputs.Network, ...]:
+        """Parsed once; entries that are not addresses or CIDRs are left out (``rix_auth.E011``)."""
+        value = self.raw.get("TRUSTED_PROXIES", [])
+        if not isinstance(value, list | tuple):
+            return ()
+        return tuple(network for entry in value if (network := inputs.network(entry)) is not None)
 
     @cached_property
     def purge_retention_days(self) -> int:

@@ -6,12 +6,15 @@ session cookie; never from a query string or a form field.
 
 from __future__ import annotations
 
+import enum
 from typing import Literal, TypedDict
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 
-from rix_auth import inputs
+from rix_auth.client_ip import client_ip
 from rix_auth.conf import settings
 from rix_auth.error import AuthError
 from rix_auth.error import AuthErrorCode as Code
@@ -47,18 +50,46 @@ class Device(TypedDict):
 
 
 def device(request: HttpRequest) -> Device:
-    """What a new session records about the client, as the settings allow."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """What a new session records about the client, as the settings allow; the address is
+    the forwarded one only behind ``RIX_AUTH["TRUSTED_PROXIES"]``."""
     return {
-        "ip": address if settings.record_ip and inputs.is_ip(address) else None,
+        "ip": client_ip(request) if settings.record_ip else None,
         "user_agent": request.META.get("HTTP_USER_AGENT", "") if settings.record_user_agent else "",
     }
+
+
+class HttpErrorCode(enum.StrEnum):
+    """Refusals of the HTTP layer itself, before any auth rule runs; ``Auth`` never returns them."""
+
+    CSRF_FAILED = "csrf_failed"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    REQUEST_TOO_LARGE = "request_too_large"
+
+
+HTTP_STATUS = {
+    HttpErrorCode.CSRF_FAILED: 403,
+    HttpErrorCode.METHOD_NOT_ALLOWED: 405,
+    HttpErrorCode.REQUEST_TOO_LARGE: 413,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
+}
+
+
+def _shaped(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def http_error(code: HttpErrorCode, message: str) -> JsonResponse:
+    """The same shape as :func:`error_response`, for a refusal of the HTTP layer."""
+    return _shaped(code.value, message, HTTP_STATUS[code])
 
 
 def error_response(error: AuthError, status: int | None = None) -> JsonResponse:
     """``{"error": {"code", "message"}}`` with the status that fits the code."""
     status = status or STATUS[error.code]
-    response = JsonResponse({"error": {"code": error.code.value, "message": error.message}}, status=status)
+    response = _shaped(error.code.value, error.message, status)
+    if error.code is Code.STORE_ERROR:  # Auth logged the outage, at most once a minute; don't mail each 503
+        response._has_been_logged = True  # type: ignore[attr-defined]
     if status == 401:
         response["WWW-Authenticate"] = f'{settings.header_scheme} error="invalid_token"'
     return response
@@ -83,16 +114,26 @@ def delete_session_cookie(response: HttpResponse) -> None:
 
 class _JsonCsrfCheck(CsrfViewMiddleware):
     def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
-        body = {"error": {"code": "csrf_failed", "message": f"CSRF verification failed: {reason}"}}
-        return JsonResponse(body, status=403)
+        return http_error(HttpErrorCode.CSRF_FAILED, f"CSRF verification failed: {reason}")
 
 
 def _protected(request: HttpRequest) -> HttpResponse:  # a stand-in view that is not csrf_exempt
     raise AssertionError("never called")
 
 
+_UNREADABLE_FORM = (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
+UNREADABLE_FORM = "The form body could not be read."
+
+
 def csrf_rejection(request: HttpRequest) -> HttpResponse | None:
-    """Django's CSRF check, even for ``csrf_exempt`` views: ``None`` if it passes."""
+    """Django's CSRF check, even for ``csrf_exempt`` views: ``None`` if it passes.
+
+    It looks for the token in a form body, so a malformed form fails here: answered in
+    JSON like every other refusal, not with Django's HTML 400.
+    """
     check = _JsonCsrfCheck(_protected)
     check.process_request(request)
-    return check.process_view(request, _protected, (), {})
+    try:
+        return check.process_view(request, _protected, (), {})
+    except _UNREADABLE_FORM:
+        return error_response(AuthError(Code.INVALID_INPUT, UNREADABLE_FORM))

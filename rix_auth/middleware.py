@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
-from rix_auth import http
+from rix_auth import http, reporting
 from rix_auth.conf import get_auth, settings
 from rix_auth.error import AuthErrorCode
 from rix_auth.result import Result
@@ -67,6 +67,8 @@ class SessionMiddleware:
         return http.session_id_from(request)
 
     def read(self, request: HttpRequest) -> RequestState:
+        """The id and its source; from here on, an error report on this request hides session ids."""
+        request.exception_reporter_filter = reporting.request_filter()
         session_id, source = self.get_session_id(request)
         return RequestState(source=source, session_id=session_id)
 
@@ -105,6 +107,9 @@ class SessionMiddleware:
         state: RequestState = request.rix_state  # type: ignore[attr-defined]
         if state.source is None and not (state.issue_cookie or state.clear_cookie):
             return response
+        if state.error is not None and state.error.code is AuthErrorCode.STORE_ERROR and response.status_code == 503:
+            # Auth logged the outage, at most once a minute; django.request would mail every 503.
+            response._has_been_logged = True  # type: ignore[attr-defined]
         _vary(response, "Authorization" if state.source == "header" else "Cookie")
         _private(response)
         if settings.cookie_name not in response.cookies:  # a view that set the cookie itself has the last word

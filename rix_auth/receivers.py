@@ -24,23 +24,29 @@ LOADED = "_rix_auth_loaded"
 
 
 def remember_loaded_state(sender: type, instance: Any, **kwargs: Any) -> None:
-    """What the row held when this instance was read (or last saved)."""
-    instance.__dict__[LOADED] = (getattr(instance, "is_active", True), getattr(instance, "password", None))
+    """What the row held when this instance was read (or last saved).
+
+    Read from the instance's own dict: touching a deferred field would load it, build another
+    instance and come back here. A field not loaded is remembered as ``None``: unknown.
+    """
+    loaded = instance.__dict__
+    instance.__dict__[LOADED] = (loaded.get("is_active"), loaded.get("password"))
 
 
 def follow_user_save(sender: type, instance: Any, created: bool, **kwargs: Any) -> None:
-    was_active, old_password = instance.__dict__.get(LOADED, (True, None))
+    was_active, old_password = instance.__dict__.get(LOADED, (None, None))
     remember_loaded_state(sender, instance)
     if created:
         return
-    password = getattr(instance, "password", None)
-    if getattr(instance, "_password", None) is not None or (old_password is not None and password != old_password):
+    password = instance.__dict__.get("password")
+    changed = old_password is not None and password is not None and password != old_password
+    if getattr(instance, "_password", None) is not None or changed:
         listener = rehash_listener.get()
         if getattr(instance, "_password", None) is None and listener is not None:  # Django's re-hash on login
             listener(instance.pk, fingerprint(old_password), fingerprint(password))
         else:
             _revoke_all(instance.pk, RevokeReason.PASSWORD_CHANGE)
-    elif was_active and not getattr(instance, "is_active", True):
+    elif (was_active is None or was_active) and not instance.__dict__.get("is_active", True):  # None: not loaded
         _revoke_all(instance.pk, RevokeReason.DEACTIVATION)
 
 

@@ -18,7 +18,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 
-from rix_auth import events, inputs, signals, tokens
+from rix_auth import events, inputs, ratelimited_log, signals, tokens
 from rix_auth.clock import Clock, system_clock
 from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
@@ -72,7 +72,7 @@ class Auth:
 
     def register_user(self, email: str, password: str) -> Result[User]:
         """Create an active user; the email is trimmed, validated and matched case-insensitively."""
-        if not isinstance(email, str) or not valid_email(canonical_email(email)):
+        if not inputs.acceptable_raw_email(email) or not valid_email(canonical_email(email)):
             return _fail(Code.INVALID_INPUT, "Enter a valid email address.")
         if not inputs.acceptable_password(password):
             return _fail(Code.INVALID_INPUT, inputs.BAD_PASSWORD)
@@ -85,7 +85,7 @@ class Auth:
 
         ``request`` goes to the user store (Django's authentication backends receive it).
         """
-        if not isinstance(email, str) or not inputs.acceptable_password(password):
+        if not inputs.acceptable_raw_email(email) or not inputs.acceptable_password(password):
             return _fail(Code.INVALID_INPUT, inputs.BAD_LOGIN)
         if not _acceptable_device(ip, user_agent):
             return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
@@ -204,7 +204,7 @@ class Auth:
             created_at=now,
             expires_at=self._expiry(now, now),
             ip=ip,
-            user_agent=user_agent[: inputs.MAX_USER_AGENT_LENGTH],
+            user_agent=inputs.clean_user_agent(user_agent),
             credential=user.credential,
         )
         created = self.sessions.create(new, epoch=epoch, max_live=self.config.max_sessions_per_user)
@@ -322,8 +322,11 @@ class Auth:
     def _attempt(self, operation: Callable[[], Result[T]]) -> Result[T]:
         try:
             return operation()
-        except Exception:  # fail closed: a broken store never authenticates anyone
-            logger.exception("rix_auth: the session or user store failed")
+        except Exception as error:  # fail closed: a broken store never authenticates anyone
+            # A warning, at most one a minute (an outage fails every request alike), and without
+            # the traceback: its frames hold session ids.
+            failed = "rix_auth: the session or user store failed: %s: %s"
+            ratelimited_log.store_errors.warning(failed, type(error).__name__, error)
             return _fail(Code.STORE_ERROR)
 
 

@@ -34,25 +34,34 @@ def login(request: HttpRequest, user: Any, *, cookie: bool = True) -> Result[Ses
     ``cookie=False`` and hand out ``session.id``. A session the request already
     carried is logged out, so a sign-in never leaves the old one behind.
     """
+    if cookie and state_of(request) is None:
+        raise ImproperlyConfigured(NO_MIDDLEWARE)
+    user_id = user.pk if hasattr(user, "pk") else user.id  # a model instance, or a memory store's user
+    opened = get_auth().start_session(user_id, request=request, **http.device(request))
+    if opened.error is not None:
+        return Result.failure(opened.error)
+    adopt(request, opened.value.session, user, cookie=cookie)
+    return Result.success(opened.value.session)
+
+
+def adopt(request: HttpRequest, session: Session, user: Any, *, cookie: bool) -> None:
+    """Make a session just opened for ``user`` (by :func:`login`, or a password login) this request's.
+
+    The session the request carried is logged out; with ``cookie`` the CSRF token is rotated, as
+    ``django.contrib.auth.login`` does, and the response sets the session cookie.
+    """
     state = state_of(request)
     if cookie and state is None:
         raise ImproperlyConfigured(NO_MIDDLEWARE)
-    auth = get_auth()
-    user_id = user.pk if hasattr(user, "pk") else user.id  # a model instance, or a memory store's user
-    opened = auth.start_session(user_id, request=request, **http.device(request))
-    if opened.error is not None:
-        return Result.failure(opened.error)
     if state is not None and state.session is not None and state.session_id:
-        auth.logout(state.session_id)
-    session = opened.value.session
+        get_auth().logout(state.session_id)
     if cookie:
-        rotate_token(request)  # as django.contrib.auth.login: a token seen before sign-in is not reused after
+        rotate_token(request)  # a token seen before sign-in is not reused after
     source = state.source if state else None
     stale_cookie = not cookie and source == "cookie"  # it names the session just logged out
     replacement = RequestState(source=source, session_id=session.id, session=session, issue_cookie=cookie,
                                clear_cookie=stale_cookie)  # fmt: skip
     replacement.attach(request, user)
-    return Result.success(session)
 
 
 def logout(request: HttpRequest) -> Result[None]:

@@ -3,98 +3,76 @@
 Every view is ``csrf_exempt`` for Django's middleware because rix_auth's own
 middleware applies CSRF where it matters: to requests that a cookie
 authenticates, and to logins that ask for a cookie. Requests that carry the
-id in the ``Authorization`` header cannot be forged cross-site.
+id in the ``Authorization`` header cannot be forged cross-site. Methods and
+bodies are checked by :mod:`rix_auth.bodies`, so every answer, a 405 or 415
+included, is JSON.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
 
 from rix_auth import http, signin
+from rix_auth.bodies import Credentials, allow, takes_credentials
 from rix_auth.conf import get_auth
 from rix_auth.decorators import session_required
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import AuthErrorCode
 from rix_auth.session import RevokeReason, Session, User
 from rix_auth.state import RequestState
 
-BAD_BODY = 'Send a JSON object, e.g. {"email": "...", "password": "..."}.'
 
-
-@require_GET
+@csrf_exempt
+@allow("GET")
 @ensure_csrf_cookie
 def csrf(request: HttpRequest) -> JsonResponse:
     """The CSRF token a cookie-based client echoes in ``X-CSRFToken``."""
     return JsonResponse({"csrf_token": get_token(request)})
 
 
-def json_post(view: Callable[[HttpRequest, dict[str, Any]], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
-    """A CSRF-exempt POST view that receives its JSON object body, or answers 400."""
-
-    @csrf_exempt
-    @require_POST
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest) -> HttpResponse:
-        try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            return http.error_response(AuthError(AuthErrorCode.INVALID_INPUT, BAD_BODY))
-        return view(request, body)
-
-    return wrapper
-
-
-@json_post
-def register(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
-    result = get_auth().register_user(body.get("email"), body.get("password"))  # type: ignore[arg-type]
+@csrf_exempt
+@allow("POST")
+@takes_credentials
+def register(request: HttpRequest, given: Credentials) -> HttpResponse:
+    result = get_auth().register_user(given.email, given.password)
     if result.error is not None:
         return http.error_response(result.error)
     return JsonResponse({"user": _user(result.value)}, status=201)
 
 
-@json_post
-def login(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
-    wants_cookie = body.get("cookie") is True
-    if wants_cookie and (rejected := http.csrf_rejection(request)):
+@csrf_exempt
+@allow("POST")
+@takes_credentials
+def login(request: HttpRequest, given: Credentials) -> HttpResponse:
+    if given.cookie and (rejected := http.csrf_rejection(request)):
         return rejected
-    result = get_auth().login(
-        body.get("email"),  # type: ignore[arg-type]
-        body.get("password"),  # type: ignore[arg-type]
-        request=request,
-        **http.device(request),
-    )
+    result = get_auth().login(given.email, given.password, request=request, **http.device(request))
     if result.error is not None:
         response: HttpResponse = http.error_response(result.error)
     else:
         session = result.value.session
         payload: dict[str, Any] = {"user": _user(result.value.user), "session": _session(session)}
-        if not wants_cookie:  # a cookie login keeps the secret out of reach of scripts
+        if not given.cookie:  # a cookie login keeps the secret out of reach of scripts
             payload["session_id"] = session.id
         response = JsonResponse(payload)
-        if wants_cookie:
-            http.set_session_cookie(response, session)
+        signin.adopt(request, session, result.value.user.native or result.value.user, cookie=given.cookie)
     patch_cache_control(response, no_store=True)  # no cache may keep or share a fresh session
     return response
 
 
-@require_GET
+@csrf_exempt
+@allow("GET")
 @session_required
 def whoami(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"user_id": request.user_id, "session": _session(request.rix_session)})  # type: ignore[attr-defined]
 
 
 @csrf_exempt
-@require_POST
+@allow("POST")
 @session_required
 def refresh(request: HttpRequest) -> HttpResponse:
     state: RequestState = request.rix_state  # type: ignore[attr-defined]
@@ -107,7 +85,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@allow("POST")
 def logout(request: HttpRequest) -> HttpResponse:
     """Succeeds for an expired or revoked session too: the goal is that it is dead."""
     result = signin.logout(request)
@@ -115,7 +93,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@allow("POST")
 @session_required
 def logout_all(request: HttpRequest) -> HttpResponse:
     result = get_auth().logout_user(request.user_id)  # type: ignore[attr-defined]
@@ -125,7 +103,8 @@ def logout_all(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"revoked": result.value})
 
 
-@require_GET
+@csrf_exempt
+@allow("GET")
 @session_required
 def sessions(request: HttpRequest) -> HttpResponse:
     """The user's live sessions (devices), newest first; never their ids."""
@@ -139,7 +118,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@allow("POST")
 @session_required
 def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
     """Revoke one of the caller's own sessions; another user's handle is "not found"."""

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterator
+from io import StringIO
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
+from django.utils.log import AdminEmailHandler, RequireDebugFalse
+from django.views.debug import SafeExceptionReporterFilter
 
 from rix_auth import checks
 from rix_auth.middleware import SessionMiddleware
@@ -111,3 +118,133 @@ def test_store_settings_naming_factories_pass() -> None:
     memory = {"SESSION_STORE": "rix_auth.stores.memory_sessions", "USER_STORE": "tests.factories.memory_users"}
     with override_settings(RIX_AUTH=memory):
         assert checks.check_settings() == []
+
+
+@pytest.mark.parametrize(
+    "proxies",
+    ["10.0.0.0/8", ["10.0.0.0/33"], ["10.0.0.1/8"], ["proxy.internal"], [None], ["10.0.0.0/8", "2001:db8::zz"]],
+    ids=["a string, not a list", "prefix too long", "host bits set", "a host name", "None", "one bad v6 entry"],
+)
+def test_trusted_proxies_that_are_not_a_list_of_addresses_or_networks_are_e011(proxies: object) -> None:
+    with override_settings(RIX_AUTH={"TRUSTED_PROXIES": proxies}):
+        (error,) = checks.check_settings()
+    assert error.id == "rix_auth.E011" and "TRUSTED_PROXIES" in error.msg
+    assert "CIDR" in (error.hint or "") and "no host bits" in (error.hint or "")
+
+
+def test_trusted_proxies_of_addresses_and_networks_pass() -> None:
+    proxies = ["10.0.0.0/8", "192.0.2.1", " 172.16.0.0/12 ", "2001:db8::/32", "::1"]
+    with override_settings(RIX_AUTH={"TRUSTED_PROXIES": proxies}):
+        assert checks.check_settings() == []
+    with override_settings(RIX_AUTH={"TRUSTED_PROXIES": []}):
+        assert checks.check_settings() == []
+
+
+class DuckFilter:
+    """A reporter filter outside Django's family."""
+
+
+class DuckReporter:
+    """A reporter that never asks the request for its filter."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class ProjectFilter(SafeExceptionReporterFilter):
+    """A project's own filter, in Django's family."""
+
+
+class ProjectScrubber(logging.Filter):
+    """A project's own logging filter on the mail handler."""
+
+
+@pytest.fixture
+def mail_handler() -> Iterator[Callable[..., AdminEmailHandler]]:
+    """Attach an admin-mail handler to a logger for one test, as a LOGGING setting would."""
+    attached: list[tuple[logging.Logger, AdminEmailHandler]] = []
+
+    def attach(logger: str = "django.request", *filters: logging.Filter, **options: Any) -> AdminEmailHandler:
+        handler = AdminEmailHandler(**options)
+        for log_filter in filters:
+            handler.addFilter(log_filter)
+        attached.append((logging.getLogger(logger), handler))
+        attached[-1][0].addHandler(handler)
+        return handler
+
+    yield attach
+    for logger, handler in attached:
+        logger.removeHandler(handler)
+
+
+def test_the_test_settings_and_djangos_default_logging_raise_no_error_report_warning() -> None:
+    assert checks.check_error_reports() == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("DEFAULT_EXCEPTION_REPORTER_FILTER", "tests.test_checks.DuckFilter"),
+        ("DEFAULT_EXCEPTION_REPORTER_FILTER", "tests.no_such_module.Filter"),
+        ("DEFAULT_EXCEPTION_REPORTER", "tests.test_checks.DuckReporter"),
+    ],
+)
+def test_a_reporter_setting_outside_djangos_family_is_w002(setting: str, value: str) -> None:
+    with override_settings(**{setting: value}):
+        (warning,) = checks.check_error_reports()
+    assert warning.id == "rix_auth.W002" and setting in warning.msg and value in warning.msg
+    assert "rix_auth.reporting.SessionIdFilter" in (warning.hint or "")
+
+
+@pytest.mark.parametrize("value", ["rix_auth.reporting.SessionIdFilter", "tests.test_checks.ProjectFilter"])
+def test_a_reporter_filter_in_djangos_family_passes(value: str) -> None:
+    with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER=value):
+        assert checks.check_error_reports() == []
+
+
+@pytest.mark.parametrize(
+    ("logger", "filters", "options", "warned"),
+    [
+        ("django.request", [], {"include_html": True}, True),
+        ("django", [RequireDebugFalse()], {"include_html": True}, True),  # by propagation; a DEBUG switch only
+        ("django.request", [ProjectScrubber()], {"include_html": True}, False),
+        ("django.request", [], {}, False),  # text mails list no frame variables
+        ("django.security", [], {"include_html": True}, False),  # not on django.request's way up
+        ("django.request", [], {"reporter_class": "tests.test_checks.DuckReporter"}, True),
+    ],
+    ids=["html", "html on a parent", "html with a filter", "text only", "another logger", "a foreign reporter"],
+)
+def test_an_admin_mail_handler_that_could_print_an_id_is_w002(
+    mail_handler: Callable[..., AdminEmailHandler],
+    logger: str,
+    filters: list[logging.Filter],
+    options: dict[str, Any],
+    warned: bool,
+) -> None:
+    mail_handler(logger, *filters, **options)
+    assert ids(checks.check_error_reports()) == (["rix_auth.W002"] if warned else [])
+
+
+def test_an_html_mail_handler_out_of_reach_or_covered_by_our_filter_passes(
+    mail_handler: Callable[..., AdminEmailHandler],
+) -> None:
+    mail_handler("django.request", include_html=True).setLevel(logging.CRITICAL)  # never gets errors
+    assert checks.check_error_reports() == []
+    mail_handler("django.request", include_html=True)
+    with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER="rix_auth.reporting.SessionIdFilter"):
+        assert checks.check_error_reports() == []
+    request_logger = logging.getLogger("django.request")
+    request_logger.removeHandler(request_logger.handlers[-1])
+    mail_handler("django", include_html=True)
+    request_logger.propagate = False
+    try:
+        assert checks.check_error_reports() == []
+    finally:
+        request_logger.propagate = True
+
+
+def test_manage_py_check_shows_w002() -> None:
+    out = StringIO()
+    with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER="tests.test_checks.DuckFilter"):
+        call_command("check", stdout=out, stderr=out)
+    assert "rix_auth.W002" in out.getvalue()

@@ -155,3 +155,62 @@ def test_an_identifier_matching_several_users_asks_for_the_id(db: None) -> None:
     model.objects.create_user("second", "shared@example.com", PASSWORD)
     with pytest.raises(CommandError, match="matches several users; pass the user's id instead"):
         run("revoke_user_sessions", "shared@example.com")
+
+
+SESSION_ID = "session_" + "Ab3-_" * 8 + "xyz"
+PASTED = [SESSION_ID, f"Bearer {SESSION_ID}", SESSION_ID.removeprefix("session_"), "session_short", "'session_"]
+
+
+@pytest.mark.parametrize("pasted", PASTED, ids=["an id", "a header", "its body", "a short one", "quoted"])
+def test_revoke_session_never_echoes_what_looks_like_a_session_id(grace: object, pasted: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        run("revoke_session", pasted)
+    assert str(refused.value) == (
+        "That looks like a session id, which is secret: pass the 16-character handle shown by list_sessions."
+    )
+    assert SessionRow.objects.filter(revoked_at__isnull=True).count() == 3
+
+
+@pytest.mark.parametrize("command", [["revoke_user_sessions"], ["list_sessions", "--user"]])
+@pytest.mark.parametrize("pasted", PASTED, ids=["an id", "a header", "its body", "a short one", "quoted"])
+def test_user_lookups_never_echo_what_looks_like_a_session_id(grace: object, command: list[str], pasted: str) -> None:
+    with pytest.raises(CommandError) as refused:
+        run(*command, pasted)
+    assert str(refused.value) == "That looks like a session id, which is secret: pass the user's id, email or username."
+
+
+def test_a_real_session_id_pasted_on_the_command_line_stays_off_the_terminal(auth: rix_auth.Auth) -> None:
+    auth.register_user(EMAIL, PASSWORD)
+    session_id = auth.login(EMAIL, PASSWORD).value.session.id
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "revoke_session", session_id, "--settings", "tests.settings"],
+        capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert done.returncode == 1 and session_id not in done.stdout + done.stderr
+    assert done.stderr == (
+        "CommandError: That looks like a session id, which is secret: "
+        "pass the 16-character handle shown by list_sessions.\n"
+    )
+
+
+def test_a_user_whose_name_starts_like_an_id_is_still_found(auth: rix_auth.Auth) -> None:
+    user = get_user_model().objects.create_user("session_admin", "ops@example.com", PASSWORD)
+    assert run("revoke_user_sessions", "session_admin") == f"Revoked 0 session(s) of user {user.pk}.\n"
+
+
+def test_list_sessions_escapes_control_characters_in_stored_text(grace: object, clock: ManualClock) -> None:
+    SessionRow.objects.update(user_agent="Evil\x1b]0;owned\x07\x1b[2J\r\n\u202e/1.0", ip="203.0.113.9")
+    row = SessionRow.objects.order_by("-created_at", "-pk").first()
+    assert row is not None
+    started = f"{row.created_at:%Y-%m-%d %H:%M}"
+    agent = "Evil\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x0a\\u202e/1.0"
+    line = f"{row.public_id}  {grace.pk:>7}  active                     {started}  {started}  203.0.113.9      {agent}"  # type: ignore[attr-defined]
+    assert run("list_sessions", "--limit", "1").splitlines()[1] == line
+    assert "\x1b" not in run("list_sessions")
+
+
+def test_revoke_session_escapes_a_stored_revoke_reason(grace: object) -> None:
+    row = SessionRow.objects.first()
+    assert row is not None
+    SessionRow.objects.filter(pk=row.pk).update(revoked_at=row.created_at, revoke_reason="admin\x1b[8m")
+    assert run("revoke_session", row.public_id) == f"Session {row.public_id} was already revoked (admin\\x1b[8m).\n"

@@ -115,3 +115,33 @@ def test_sliding_refresh_moves_the_cookie_expiry_along(browser: Client, clock: M
     assert response.cookies["rix_session"]["max-age"] == 7 * 24 * 60 * 60
     clock.advance(60)
     assert browser.get("/auth/session/").cookies.get("rix_session") is None  # not again within the interval
+
+
+def test_a_multipart_body_on_a_cookie_request_is_415_not_a_500(browser: Client) -> None:
+    """The CSRF check reads a multipart stream for its form field; the view must not read it again."""
+    cookie_login(browser)
+    form = {**LOGIN, "cookie": "true", "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    for path in ("/auth/login/", "/auth/register/"):
+        response = browser.post(path, form)  # multipart/form-data, the test client's default
+        assert (response.status_code, response.json()["error"]["code"]) == (415, "unsupported_media_type"), path
+    assert browser.get("/auth/session/").status_code == 200
+
+
+def test_a_form_body_the_csrf_check_cannot_parse_is_a_json_400(browser: Client) -> None:
+    """Django's own answer would be an HTML 400; a multipart type without its boundary is unparseable."""
+    cookie_login(browser)
+    for path in ("/auth/refresh/", "/auth/login/"):
+        response = browser.generic("POST", path, b"--x--", content_type="multipart/form-data")
+        assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_input"), path
+
+
+def test_a_cookie_login_rotates_the_csrf_token_and_ends_the_session_the_browser_had(browser: Client) -> None:
+    cookie_login(browser)
+    first = browser.cookies["rix_session"].value
+    token_before = browser.cookies["csrftoken"].value
+    response = browser.post("/auth/login/", LOGIN, content_type="application/json",
+                            headers={"X-CSRFToken": csrf_token(browser)})  # fmt: skip
+    assert response.status_code == 200
+    assert browser.cookies["csrftoken"].value != token_before
+    assert browser.cookies["rix_session"].value != first
+    assert Client().get("/auth/session/", headers=bearer(first)).json()["error"]["code"] == "session_revoked"

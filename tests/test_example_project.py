@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils.http import urlsafe_base64_encode
 
@@ -58,6 +60,53 @@ def test_a_wrong_password_shows_the_message() -> None:
     token = client.cookies["csrftoken"].value
     response = client.post("/login/", {"email": EMAIL, "password": "nope", "csrfmiddlewaretoken": token})
     assert response.status_code == 400 and "The email or password is incorrect." in response.content.decode()
+
+
+def signed_in_pair() -> tuple[Client, Client]:
+    phone, laptop = browser("Phone/1.0"), browser("Laptop/2.0")
+    assert post(phone, "/login/", {"email": EMAIL, "password": PASSWORD, "register": "1"}) == 302
+    assert post(laptop, "/login/", {"email": EMAIL, "password": PASSWORD}) == 302
+    return phone, laptop
+
+
+def refuse(execute, sql, params, many, context):
+    raise OperationalError("the database went away")
+
+
+@pytest.mark.parametrize("button", ["log out", "log out everywhere", "revoke"])
+@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
+def test_a_button_pressed_during_a_database_outage_says_it_failed_and_works_when_pressed_again(button: str) -> None:
+    _, laptop = signed_in_pair()
+    phone_handle = SessionRow.objects.get(user_agent="Phone/1.0").public_id
+    path, data = {
+        "log out": ("/logout/", {}),
+        "log out everywhere": ("/logout/", {"everywhere": "1"}),
+        "revoke": (f"/sessions/{phone_handle}/revoke/", {}),
+    }[button]
+    token = laptop.cookies["csrftoken"].value
+    with connection.execute_wrapper(refuse):
+        failed = laptop.post(path, {**data, "csrfmiddlewaretoken": token})
+    page = failed.content.decode()
+    assert failed.status_code == 503
+    assert "failed: the session store is unavailable" in page and "Log out everywhere</button>" in page
+    assert "rix_session" not in failed.cookies  # kept, so pressing again can work
+    assert not SessionRow.objects.filter(revoked_at__isnull=False).exists()
+    assert "Your sessions" in laptop.get("/").content.decode()
+    assert post(laptop, path, data) == 302
+
+
+@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
+def test_log_out_everywhere_that_cannot_revoke_keeps_this_device_signed_in_and_says_so() -> None:
+    from rix_auth.error import AuthError, AuthErrorCode
+    from rix_auth.result import Result
+
+    _, laptop = signed_in_pair()
+    failure, token = Result.failure(AuthError(AuthErrorCode.STORE_ERROR)), laptop.cookies["csrftoken"].value
+    with mock.patch("rix_auth.service.Auth.logout_user", return_value=failure):
+        response = laptop.post("/logout/", {"everywhere": "1", "csrfmiddlewaretoken": token})
+    assert response.status_code == 503 and "Logging out failed" in response.content.decode()
+    assert "Your sessions" in response.content.decode()  # the store answers reads: the page is whole
+    assert SessionRow.objects.filter(revoked_at__isnull=True).count() == 2
 
 
 LINK = re.compile(r"http://testserver(/magic/[^/\s]+/[^/\s]+/)")

@@ -216,3 +216,29 @@ def test_a_password_change_that_cannot_revoke_is_logged_loudly(
         user.set_password("a-brand-new-password")
         user.save()
     assert f"could not revoke the sessions of user {user.pk} after password_change" in caplog.text
+
+
+ENDPOINTS = {
+    "/auth/csrf/": "GET",
+    "/auth/register/": "POST",
+    "/auth/login/": "POST",
+    "/auth/session/": "GET",
+    "/auth/refresh/": "POST",
+    "/auth/logout/": "POST",
+    "/auth/logout-all/": "POST",
+    "/auth/sessions/": "GET",
+    "/auth/sessions/0123456789abcdef/revoke/": "POST",
+}
+
+
+@pytest.mark.parametrize(("path", "allowed"), ENDPOINTS.items())
+def test_every_endpoint_answers_other_methods_with_a_json_405_and_the_allow_header(path: str, allowed: str) -> None:
+    browser = Client(enforce_csrf_checks=True)  # Django's CSRF middleware must not answer first, in HTML
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"):
+        if method == allowed:
+            continue
+        response = browser.generic(method, path)
+        assert (response.status_code, response["Allow"]) == (405, allowed), (method, path)
+        if method != "HEAD":  # the test client drops a HEAD answer's body, as servers do
+            assert error_code(response) == "method_not_allowed"
+            assert allowed in response.json()["error"]["message"]

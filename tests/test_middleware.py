@@ -154,3 +154,16 @@ def test_a_refresh_request_writes_once_even_when_sliding_refresh_is_due(
         response = client.post("/auth/refresh/", headers=bearer(session_id))
     assert response.json()["session"]["last_seen_at"] == clock().isoformat()
     assert sum(q["sql"].startswith("UPDATE") for q in captured.captured_queries) == 1
+
+
+def test_a_store_error_answer_is_not_logged_again_by_django(client: Client, registered: object) -> None:
+    """Auth logs an outage at most once a minute; django.request would log (and mail) every 503."""
+
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("the database went away")
+
+    with connection.execute_wrapper(refuse):
+        body = {"email": "grace@example.com", "password": "correct-password"}
+        response = client.post("/auth/login/", body, content_type="application/json")
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "store_error")
+    assert response._has_been_logged  # type: ignore[attr-defined]

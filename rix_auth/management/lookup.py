@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db.models import Q
 
 from rix_auth.emails import canonical_email
+from rix_auth.management.text import SESSION_ID_GIVEN, looks_secret
 
 
 def find_user(identifier: str) -> Any:
@@ -22,6 +23,8 @@ def find_user(identifier: str) -> Any:
         found = list(model._default_manager.filter(wanted)[:2])
     except (ValueError, ValidationError):
         found = []
+    if len(found) != 1 and looks_secret(identifier):  # never echo what may be a live session id
+        raise CommandError(SESSION_ID_GIVEN + "pass the user's id, email or username.")
     if not found:
         raise CommandError(f"No user matches {identifier!r} (looked up by id, email and username).")
     if len(found) > 1:

@@ -47,6 +47,17 @@ class AccountRules(StoreHooks):
     def test_an_invalid_email_is_invalid_input(self, auth: Auth, email: object) -> None:
         assert _code(auth.register_user(email, PASSWORD)) is Code.INVALID_INPUT  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize(
+        ("email", "password"),
+        [("grace\x00@example.com", PASSWORD), (EMAIL, "pass\x00word-1"),
+         ("grace\ud800@example.com", PASSWORD), (EMAIL, "pass\ud800word-1")],
+    )  # fmt: skip
+    def test_text_no_store_can_hold_is_invalid_input_not_a_store_error(
+        self, auth: Auth, email: str, password: str
+    ) -> None:
+        assert _code(auth.register_user(email, password)) is Code.INVALID_INPUT
+        assert _code(auth.login(email, password)) is Code.INVALID_INPUT
+
     @pytest.mark.parametrize("password", ["", "p" * 1025, None, b"bytes-password"])
     def test_an_empty_or_overlong_password_is_invalid_input(self, auth: Auth, password: object) -> None:
         assert _code(auth.register_user(EMAIL, password)) is Code.INVALID_INPUT  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The contract's device rules: listing, revoking by handle, purging."""
+"""The contract's device rules: what is recorded, listing, revoking by handle, purging."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from rix_auth.clock import ManualClock
 from rix_auth.error import AuthErrorCode as Code
+from rix_auth.inputs import CONTROL_CHARACTERS
 from rix_auth.service import Auth
 from rix_auth.testing.hooks import StoreHooks
 
@@ -13,6 +14,14 @@ EMAIL, PASSWORD = "grace@example.com", "correct-password"
 
 
 class DeviceRules(StoreHooks):
+    def test_a_user_agent_is_stored_without_control_characters_then_cut_to_the_column(self, auth: Auth) -> None:
+        auth.register_user(EMAIL, PASSWORD)
+        agent = "Evil\x1b]0;owned\x07\x1b[2J\r\n\x00\x7f\x9b\u202e/1.0 " + "A" * 300
+        session = auth.login(EMAIL, PASSWORD, user_agent=agent).value.session
+        (stored,) = auth.sessions_of(session.user_id).value
+        assert stored.user_agent == ("Evil]0;owned[2J/1.0 " + "A" * 300)[:256]
+        assert not any(ord(c) in CONTROL_CHARACTERS for value in self.stored_values(auth) for c in value)
+
     def test_sessions_of_lists_every_session_newest_first_without_ids(self, auth: Auth, clock: ManualClock) -> None:
         auth.register_user(EMAIL, PASSWORD)
         made = []

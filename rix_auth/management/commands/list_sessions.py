@@ -4,13 +4,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from rix_auth.management.lookup import find_user
+from rix_auth.management.text import shown
 from rix_auth.models import Session
 
 COLUMNS = "{:<16}  {:>7}  {:<25}  {:<16}  {:<16}  {:<15}  {}"
 
 
 class Command(BaseCommand):
-    help = "List sessions as a table, newest first. Never shows session ids."
+    help = "List sessions as a table, newest first. Never shows session ids or raw control characters."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", help="only this user's sessions (id, email or username)")
@@ -26,7 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(COLUMNS.format("HANDLE", "USER", "STATE", "CREATED", "LAST SEEN", "IP", "USER AGENT"))
         for row in rows[:limit]:
             self.stdout.write(COLUMNS.format(
-                row.public_id, str(row.user_id), row.state(now), f"{row.created_at:%Y-%m-%d %H:%M}",
-                f"{row.last_seen_at:%Y-%m-%d %H:%M}", row.ip or "-", row.user_agent[:40] or "-",
+                row.public_id, shown(row.user_id), shown(row.state(now)), f"{row.created_at:%Y-%m-%d %H:%M}",
+                f"{row.last_seen_at:%Y-%m-%d %H:%M}", row.ip or "-", shown(row.user_agent[:40]) or "-",
             ))  # fmt: skip
-

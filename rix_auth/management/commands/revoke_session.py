@@ -3,7 +3,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rix_auth.conf import get_auth
+from rix_auth.management.text import SESSION_ID_GIVEN, looks_secret, shown
 from rix_auth.session import RevokeReason
+
+HANDLE_EXPECTED = "pass the 16-character handle shown by list_sessions."
 
 
 class Command(BaseCommand):
@@ -13,11 +16,13 @@ class Command(BaseCommand):
         parser.add_argument("handle", help="the session's public handle, 16 hexadecimal characters")
 
     def handle(self, *args: Any, handle: str, **options: Any) -> None:
+        if looks_secret(handle):  # never echo it: terminals, logs and CI output keep what commands print
+            raise CommandError(SESSION_ID_GIVEN + HANDLE_EXPECTED)
         result = get_auth().revoke_session(handle, reason=RevokeReason.COMMAND)
         if result.error is not None:
             raise CommandError(f"{result.error.message} ({result.error.code.value}: {handle!r})")
         session = result.value.session
         if result.value.revoked_now:
-            self.stdout.write(f"Revoked session {handle} of user {session.user_id}.")
+            self.stdout.write(f"Revoked session {handle} of user {shown(session.user_id)}.")
         else:
-            self.stdout.write(f"Session {handle} was already revoked ({session.revoke_reason}).")
+            self.stdout.write(f"Session {handle} was already revoked ({shown(session.revoke_reason)}).")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rix_auth.conf import get_auth
 from rix_auth.management.lookup import find_user
+from rix_auth.management.text import shown
 from rix_auth.session import RevokeReason
 
 
@@ -18,4 +19,4 @@ class Command(BaseCommand):
         result = get_auth().logout_user(found.pk, reason=RevokeReason.COMMAND)
         if result.error is not None:
             raise CommandError(result.error.message)
-        self.stdout.write(f"Revoked {result.value} session(s) of user {found.pk}.")
+        self.stdout.write(f"Revoked {result.value} session(s) of user {shown(found.pk)}.")
