@@ -9,11 +9,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 import rix_auth
 from example_project import magic_link
 from rix_auth import http, signin
+from rix_auth.client_ip import client_ip
 from rix_auth.error import AuthError, AuthErrorCode, is_
 from rix_auth.session import RevokeReason, Session
 
@@ -52,16 +54,25 @@ def _failed(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "home.html", {**_page(request), "error": message, "unavailable": True}, status=503)
 
 
+def _refused(request: HttpRequest, error: AuthError) -> HttpResponse:
+    """The form again with why; throttled attempts are 429 with ``Retry-After``, as on the JSON API."""
+    status = http.STATUS[error.code] if is_(error, AuthErrorCode.TOO_MANY_ATTEMPTS) else 400
+    response = render(request, "home.html", {"error": error.message}, status=status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 @require_POST
 def login(request: HttpRequest) -> HttpResponse:
     auth, email, password = rix_auth.get_auth(), request.POST.get("email", ""), request.POST.get("password", "")
     if request.POST.get("register"):
-        registered = auth.register_user(email, password)
+        registered = auth.register_user(email, password, ip=client_ip(request))  # for the per-address limit
         if registered.error is not None:
-            return render(request, "home.html", {"error": registered.error.message}, status=400)
-    result = auth.login(email, password, request=request, **http.device(request))
+            return _refused(request, registered.error)
+    result = auth.login(email, password, request=request, **http.device(request))  # ip: the throttle's key too
     if result.error is not None:
-        return render(request, "home.html", {"error": result.error.message}, status=400)
+        return _refused(request, result.error)
     signin.adopt(request, result.value.session, result.value.user.native, cookie=True)  # replaces any old session
     return HttpResponseRedirect("/")
 
@@ -81,14 +92,36 @@ def revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     """Only a success redirects: a failed log-out must not look like one."""
+    if request.POST.get("everywhere"):  # a page from before "everywhere" asked for the password
+        return HttpResponseRedirect(reverse("logout_everywhere"))
+    if _outage(request.rix_auth_error):  # type: ignore[attr-defined]
+        return _failed(request, LOGOUT_FAILED)
+    if _outage(rix_auth.logout(request).error):  # the cookie stays, so the button works again
+        return _failed(request, LOGOUT_FAILED)
+    return HttpResponseRedirect("/")
+
+
+@require_http_methods(["GET", "POST"])
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """A sensitive action: GET asks for the password again, POST re-authenticates, then ends every session."""
     # The middleware could not even read the session: "everywhere" cannot be done either.
     if _outage(request.rix_auth_error):  # type: ignore[attr-defined]
         return _failed(request, LOGOUT_FAILED)
-    if request.POST.get("everywhere") and request.rix_session is not None:  # type: ignore[attr-defined]
-        everywhere = rix_auth.get_auth().logout_user(request.user_id)  # type: ignore[attr-defined]
-        if everywhere.error is not None:
-            return _failed(request, LOGOUT_FAILED)
-    if _outage(rix_auth.logout(request).error):  # the cookie stays, so the button works again
+    state = request.rix_state  # type: ignore[attr-defined]
+    if request.rix_session is None:  # type: ignore[attr-defined]
+        return HttpResponseRedirect("/")
+    if request.method == "GET":
+        return render(request, "logout_everywhere.html", _page(request))
+    auth, password = rix_auth.get_auth(), request.POST.get("password", "")
+    confirmed = auth.reauthenticate(state.session_id, password, ip=client_ip(request), request=request)
+    if _outage(confirmed.error):
+        return _failed(request, LOGOUT_FAILED)
+    if confirmed.error is not None:  # a wrong password: say so, and do nothing
+        context = {**_page(request), "error": confirmed.error.message}
+        return render(request, "logout_everywhere.html", context, status=400)
+    if auth.logout_user(request.user_id).error is not None:  # type: ignore[attr-defined]
+        return _failed(request, LOGOUT_FAILED)
+    if _outage(rix_auth.logout(request).error):  # this device's session: already revoked, now the cookie
         return _failed(request, LOGOUT_FAILED)
     return HttpResponseRedirect("/")
 

@@ -13,8 +13,8 @@ from rix_auth.conf import get_auth
 from rix_auth.models import Session, SessionQuerySet
 from rix_auth.session import RevokeReason
 
-FIELDS = ("public_id", "user", "created_at", "last_seen_at", "expires_at", "revoked_at", "revoke_reason",
-          "ip", "user_agent")  # fmt: skip
+FIELDS = ("public_id", "user", "created_at", "authenticated_at", "last_seen_at", "expires_at", "revoked_at",
+          "revoke_reason", "ip", "user_agent")  # fmt: skip
 
 
 class StateFilter(admin.SimpleListFilter):

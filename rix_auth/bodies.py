@@ -90,6 +90,20 @@ def takes_credentials(
     return wrapper
 
 
+def takes_password(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """A view that receives the ``password`` string of its body (re-authentication), or never runs."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        try:
+            password = _string(json_object(request), "password")
+        except Refused as refused:
+            return refused.response
+        return view(request, password)
+
+    return wrapper
+
+
 def json_object(request: HttpRequest) -> dict[str, Any]:
     """The body as a JSON object; raises :class:`Refused` with a 415, 413 or 400 otherwise."""
     _check_media_type(request)  # before reading: the CSRF check may have consumed a multipart stream

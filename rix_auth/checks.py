@@ -31,6 +31,8 @@ POSITIVE_INTEGERS = {
 def register() -> None:
     for check in (check_settings, check_middleware, check_cookie, check_error_reports):
         register_check(check, Tags.security)
+    register_check(check_deploy_preset, Tags.security, deploy=True)
+    register_check(check_throttle, Tags.security, Tags.caches)
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
@@ -111,6 +113,49 @@ def check_cookie(**kwargs: Any) -> list[CheckMessage]:
         hint = "Name it '__Host-…' so that no subdomain can overwrite it."
         return [Warning("The Secure session cookie has no '__Host-' prefix.", hint=hint, id="rix_auth.W001")]
     return []
+
+
+def check_deploy_preset(**kwargs: Any) -> list[CheckMessage]:
+    """``check --deploy``: DEBUG is off, yet RIX_AUTH asks for the development preset."""
+    if settings.DEBUG or rix_settings.preset != "development":
+        return []
+    message = (
+        "DEBUG is False but RIX_AUTH['PRESET'] is 'development': sessions last 7 days idle with no "
+        "absolute lifetime, and the session cookie is not Secure unless COOKIE_SECURE says so."
+    )
+    hint = (
+        "Use RIX_AUTH['PRESET'] = 'production' (the default when DEBUG is False) and serve the site over HTTPS, "
+        "e.g. RIX_AUTH = {'PRESET': 'development' if DEBUG else 'production'}."
+    )
+    return [Warning(message, hint=hint, id="rix_auth.W003")]
+
+
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+
+
+def check_throttle(**kwargs: Any) -> list[CheckMessage]:
+    """The login throttle's cache and limits (``rix_auth.E012``)."""
+    value = getattr(settings, "RIX_AUTH", {})
+    if not isinstance(value, dict):
+        return []  # rix_auth.E001
+    messages: list[str] = []
+    for key in conf.THROTTLE_LIMITS:
+        try:
+            conf.throttle_limit(value.get(key))
+        except (TypeError, ValueError):
+            messages.append(f"RIX_AUTH[{key!r}] must be None or (attempts, seconds), two positive integers; "
+                            f"got {value[key]!r}.")  # fmt: skip
+    alias = value.get("THROTTLE_CACHE", "default")
+    caches: dict[str, Any] = getattr(settings, "CACHES", {})
+    if alias is not None and (not isinstance(alias, str) or alias not in caches):
+        messages.append(f"RIX_AUTH['THROTTLE_CACHE'] is {alias!r}, which is not a cache alias in CACHES.")
+    elif alias is not None and caches[alias].get("BACKEND") == DUMMY_CACHE:
+        messages.append(f"RIX_AUTH['THROTTLE_CACHE'] is {alias!r}, a DummyCache: no failed login would be counted.")
+    hint = (
+        "Name a cache every process shares (Redis, Memcached, the database), or None for no throttle; "
+        "limits are e.g. (5, 900): at most 5 failed logins in 15 minutes."
+    )
+    return [Error(message, hint=hint, id="rix_auth.E012") for message in messages]
 
 
 def _positions(base: type) -> list[int]:

@@ -19,6 +19,11 @@ Every key is optional; defaults follow the preset, which itself defaults to
         "PURGE_RETENTION_DAYS": 30,            # purge_sessions keeps dead rows this long
         "SESSION_STORE": "rix_auth.stores.database_sessions",  # dotted path to a factory
         "USER_STORE": "rix_auth.stores.database_users",
+        "THROTTLE_CACHE": "default",           # the Django cache counting failed logins; None: no throttle
+        "THROTTLE_LOGIN_PER_EMAIL_IP": (5, 900),    # (failures, window seconds); None switches a rule off
+        "THROTTLE_LOGIN_PER_EMAIL": (100, 3600),
+        "THROTTLE_LOGIN_PER_IP": (30, 60),
+        "THROTTLE_REGISTER_PER_IP": (10, 3600),     # registrations
     }
 
 Values are read on first use and kept; Django's ``setting_changed`` signal
@@ -37,15 +42,23 @@ from rix_auth import clock, config, inputs
 from rix_auth.config import AuthConfig
 from rix_auth.service import Auth
 from rix_auth.stores.base import SessionStore, UserStore
+from rix_auth.throttle import Limit, Limits, LoginThrottle, NoThrottle
+from rix_auth.throttle_cache import CacheThrottle
 
 SameSite = Literal["Lax", "Strict", "None"]
 
+THROTTLE_LIMITS = {  # RIX_AUTH key: the field of throttle.Limits it sets
+    "THROTTLE_LOGIN_PER_EMAIL_IP": "login_per_email_ip",
+    "THROTTLE_LOGIN_PER_EMAIL": "login_per_email",
+    "THROTTLE_LOGIN_PER_IP": "login_per_ip",
+    "THROTTLE_REGISTER_PER_IP": "register_per_ip",
+}
 KEYS = frozenset(
     {
         "PRESET", "SESSION_TTL_SECONDS", "ABSOLUTE_LIFETIME_SECONDS", "MAX_SESSIONS_PER_USER",
         "REFRESH_INTERVAL_SECONDS", "COOKIE_NAME", "COOKIE_SECURE", "COOKIE_SAMESITE", "HEADER_SCHEME",
         "RECORD_IP", "RECORD_USER_AGENT", "TRUSTED_PROXIES", "PURGE_RETENTION_DAYS", "SESSION_STORE",
-        "USER_STORE",
+        "USER_STORE", "THROTTLE_CACHE", *THROTTLE_LIMITS,
     }
 )  # fmt: skip
 DEFAULT_SESSION_STORE = "rix_auth.stores.database_sessions"
@@ -132,7 +145,24 @@ class Settings:
         """Built from the store factories once; every request, view, command and receiver shares it."""
         sessions: SessionStore = import_string(self.raw.get("SESSION_STORE", DEFAULT_SESSION_STORE))()
         users: UserStore = import_string(self.raw.get("USER_STORE", DEFAULT_USER_STORE))()
-        return Auth(users=users, sessions=sessions, config=self.auth_config, clock=clock.current_time)
+        return Auth(
+            users=users, sessions=sessions, config=self.auth_config, clock=clock.current_time, throttle=self.throttle
+        )
+
+    @cached_property
+    def throttle(self) -> LoginThrottle:
+        """Counters in the cache ``THROTTLE_CACHE`` (``None``: no throttle); a malformed limit keeps
+        its default (``rix_auth.E012`` reports it)."""
+        alias = self.raw.get("THROTTLE_CACHE", "default")
+        if alias is None:
+            return NoThrottle()
+        defaults, chosen = Limits(), {}
+        for key, field in THROTTLE_LIMITS.items():
+            try:
+                chosen[field] = throttle_limit(self.raw.get(key, getattr(defaults, field)))
+            except (TypeError, ValueError):
+                chosen[field] = getattr(defaults, field)
+        return CacheThrottle(str(alias), Limits(**chosen), clock=clock.current_time)
 
     def reload(self) -> None:
         """Forget every value read so far."""
@@ -140,6 +170,15 @@ class Settings:
 
 
 settings = Settings()
+
+
+def throttle_limit(value: object) -> Limit | None:
+    """A ``THROTTLE_…`` value: ``None``, or ``(attempts, seconds)``; raises ``ValueError`` otherwise."""
+    if value is None or isinstance(value, Limit):
+        return value
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValueError(f"expected None or (attempts, seconds), got {value!r}")
+    return Limit(*value)
 
 
 def get_auth() -> Auth:

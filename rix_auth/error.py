@@ -22,6 +22,8 @@ class AuthErrorCode(enum.StrEnum):
     SESSION_EXPIRED = "session_expired"
     SESSION_REVOKED = "session_revoked"
     STORE_ERROR = "store_error"
+    REAUTHENTICATION_REQUIRED = "reauthentication_required"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
 
 
 DEFAULT_MESSAGES: dict[AuthErrorCode, str] = {
@@ -34,19 +36,42 @@ DEFAULT_MESSAGES: dict[AuthErrorCode, str] = {
     AuthErrorCode.SESSION_EXPIRED: "The session has expired; log in again.",
     AuthErrorCode.SESSION_REVOKED: "The session was revoked; log in again.",
     AuthErrorCode.STORE_ERROR: "The session store is unavailable; try again later.",
+    AuthErrorCode.REAUTHENTICATION_REQUIRED: "This needs a recent login: confirm your password, then try again.",
+    AuthErrorCode.TOO_MANY_ATTEMPTS: "Too many attempts; wait a while before trying again.",
 }
 
 
 class AuthError(Exception):
-    """An auth failure: a stable ``code`` plus a human ``message``."""
+    """An auth failure: a stable ``code`` plus a human ``message``.
 
-    def __init__(self, code: AuthErrorCode, message: str | None = None) -> None:
+    ``retry_after`` is how many seconds to wait before trying again, when that is known
+    (``too_many_attempts``); ``None`` otherwise. Two errors are equal when all three are.
+    """
+
+    def __init__(self, code: AuthErrorCode, message: str | None = None, *, retry_after: int | None = None) -> None:
         self.code = code
         self.message = message if message is not None else DEFAULT_MESSAGES[code]
+        self.retry_after = retry_after
         super().__init__(f"{code.value}: {self.message}")
 
     def __repr__(self) -> str:
-        return f"AuthError({self.code.value!r}, {self.message!r})"
+        wait = "" if self.retry_after is None else f", retry_after={self.retry_after!r}"
+        return f"AuthError({self.code.value!r}, {self.message!r}{wait})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AuthError):
+            return NotImplemented
+        return (self.code, self.message, self.retry_after) == (other.code, other.message, other.retry_after)
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.message, self.retry_after))
+
+    def __reduce__(self) -> tuple[object, ...]:  # pickles with its code, not the formatted text
+        return (_rebuilt, (self.code, self.message, self.retry_after))
+
+
+def _rebuilt(code: AuthErrorCode, message: str, retry_after: int | None) -> AuthError:
+    return AuthError(code, message, retry_after=retry_after)
 
 
 def to_string(error: AuthError) -> str:

@@ -29,8 +29,10 @@ STATUS = {
     Code.SESSION_EXPIRED: 401,
     Code.SESSION_REVOKED: 401,
     Code.USER_DISABLED: 403,
+    Code.REAUTHENTICATION_REQUIRED: 403,
     Code.USER_NOT_FOUND: 404,
     Code.USER_ALREADY_EXISTS: 409,
+    Code.TOO_MANY_ATTEMPTS: 429,
     Code.STORE_ERROR: 503,
 }
 
@@ -85,13 +87,16 @@ def http_error(code: HttpErrorCode, message: str) -> JsonResponse:
 
 
 def error_response(error: AuthError, status: int | None = None) -> JsonResponse:
-    """``{"error": {"code", "message"}}`` with the status that fits the code."""
+    """``{"error": {"code", "message"}}`` with the status that fits the code, and ``Retry-After``
+    (seconds) when the error says how long to wait."""
     status = status or STATUS[error.code]
     response = _shaped(error.code.value, error.message, status)
     if error.code is Code.STORE_ERROR:  # Auth logged the outage, at most once a minute; don't mail each 503
         response._has_been_logged = True  # type: ignore[attr-defined]
     if status == 401:
         response["WWW-Authenticate"] = f'{settings.header_scheme} error="invalid_token"'
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 

@@ -41,6 +41,9 @@ class Session(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     last_seen_at = models.DateTimeField()
+    authenticated_at = models.DateTimeField(
+        help_text="When the user last proved who they are on this session: login, then each re-authentication."
+    )
     revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
     revoke_reason = models.CharField(
         max_length=32, blank=True, choices=[(reason.value, reason.label) for reason in RevokeReason]

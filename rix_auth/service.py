@@ -18,7 +18,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 
-from rix_auth import events, inputs, ratelimited_log, signals, tokens
+from rix_auth import events, inputs, ratelimited_log, signals, throttle, tokens
 from rix_auth.clock import Clock, system_clock
 from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
@@ -26,6 +26,7 @@ from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.result import Result
 from rix_auth.session import Holder, LoginResult, Revocation, RevokeReason, Session, SessionUse, User, UserId
 from rix_auth.stores.base import InputRejected, NewSession, SessionStore, UserExists, UserStore
+from rix_auth.throttle import LoginThrottle, NoThrottle
 
 logger = logging.getLogger("rix_auth")
 
@@ -64,18 +65,29 @@ class Auth:
         sessions: SessionStore,
         config: AuthConfig | None = None,
         clock: Clock = system_clock,
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self.users = users
         self.sessions = sessions
         self.config = config or development()
         self.clock = clock
+        self.throttle: LoginThrottle = throttle or NoThrottle()
 
-    def register_user(self, email: str, password: str) -> Result[User]:
-        """Create an active user; the email is trimmed, validated and matched case-insensitively."""
+    def register_user(self, email: str, password: str, *, ip: str | None = None) -> Result[User]:
+        """Create an active user; the email is trimmed, validated and matched case-insensitively.
+
+        ``ip`` is the client's address: the throttle limits registrations per address
+        (``too_many_attempts``, with ``retry_after``).
+        """
         if not inputs.acceptable_raw_email(email) or not valid_email(canonical_email(email)):
             return _fail(Code.INVALID_INPUT, "Enter a valid email address.")
         if not inputs.acceptable_password(password):
             return _fail(Code.INVALID_INPUT, inputs.BAD_PASSWORD)
+        if not _acceptable_device(ip, ""):
+            return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
+        wait = throttle.fail_open(self.throttle.registering, ip)
+        if wait is not None:
+            return Result.failure(throttle.too_many_attempts(wait))
         return self._attempt(lambda: self._register(canonical_email(email), password))
 
     def login(
@@ -84,12 +96,20 @@ class Auth:
         """Check the password and open a session; unknown email and wrong password look alike.
 
         ``request`` goes to the user store (Django's authentication backends receive it).
+        The throttle is asked first, with ``ip``: while it refuses, even the right password is
+        ``too_many_attempts`` and no password is hashed. A store's own lockout (django-axes)
+        answers the same.
         """
         if not inputs.acceptable_raw_email(email) or not inputs.acceptable_password(password):
             return _fail(Code.INVALID_INPUT, inputs.BAD_LOGIN)
         if not _acceptable_device(ip, user_agent):
             return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
-        result = self._attempt(lambda: self._login(canonical_email(email), password, ip, user_agent, request))
+        canonical = canonical_email(email)
+        result = self._attempt(
+            lambda: throttle.guarded(
+                self.throttle, canonical, ip, lambda: self._login(canonical, password, ip, user_agent, request)
+            )
+        )
         return events.reported(Auth, result, "login")
 
     def start_session(
@@ -103,6 +123,26 @@ class Auth:
         if not _acceptable_device(ip, user_agent):
             return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
         return self._attempt(lambda: self._start(user_id, ip, user_agent, request))
+
+    def reauthenticate(
+        self, session_id: str, password: str, *, ip: str | None = None, request: object = None
+    ) -> Result[Session]:
+        """Prove again, with the password, the user of a usable session ("sudo mode"):
+        on success its ``authenticated_at`` moves to now, and the session is returned.
+
+        Only the session's own user's password counts, checked by the user store (for
+        Django, ``authenticate()`` with the user's ``USERNAME_FIELD``: backends decide).
+        A wrong password is ``invalid_credentials`` and moves nothing; a disabled user is
+        ``user_disabled``. ``ip`` is the client's address; ``request`` goes to the user store.
+        The throttle counts it as a login with the account's email from ``ip``
+        (``too_many_attempts`` while it refuses, before any password hashing).
+        """
+        if not inputs.acceptable_password(password):
+            return _fail(Code.INVALID_INPUT, inputs.BAD_PASSWORD)
+        if not _acceptable_device(ip, ""):
+            return _fail(Code.INVALID_INPUT, _BAD_DEVICE)
+        result = self._attempt(lambda: self._reauthenticate(session_id, password, ip, request))
+        return events.reported(Auth, result, "reauthenticate")
 
     def authenticate_session(self, session_id: str, *, refresh_if_idle_for: int | None = None) -> Result[Session]:
         """The usable session ``session_id`` names, or why it is refused.
@@ -153,6 +193,7 @@ class Auth:
     aregister_user = _in_thread(register_user)
     alogin = _in_thread(login)
     astart_session = _in_thread(start_session)
+    areauthenticate = _in_thread(reauthenticate)
     aauthenticate_session = _in_thread(authenticate_session)
     ause_session = _in_thread(use_session)
     arefresh_session = _in_thread(refresh_session)
@@ -170,17 +211,36 @@ class Auth:
     def _login(
         self, email: str, password: str, ip: str | None, user_agent: str, request: object
     ) -> Result[LoginResult]:
-        account = self.users.find_by_email(email) if valid_email(email) else None
-        # Read before the password check, and for unknown emails too, so both paths cost the same.
-        found_id = account.user.id if account else None
+        known = valid_email(email)
+        found_id = self.users.find_id(email) if known else None
+        # The epoch before the account: a password change or deactivation committed before this
+        # read shows in the account read below, and one committed after it (it advances the epoch)
+        # voids the session. Read for unknown emails too, so both paths cost the same.
         epoch = self.sessions.epoch(found_id)
+        account = self.users.find_by_email(email) if known else None
         user = self.users.authenticate(email, password, account=account, request=request, on_rehash=self._rehashed)
         if user is None:
             return _fail(Code.INVALID_CREDENTIALS)
         if not user.is_active:
             return _fail(Code.USER_DISABLED)
-        if user.id != found_id:  # a backend signed in a user the email lookup did not find
-            epoch = self.sessions.epoch(user.id)
+        if user.id != found_id:
+            return self._recheck(user, ip, user_agent, request)
+        return self._open(user, epoch, ip, user_agent, request)
+
+    def _recheck(self, user: User, ip: str | None, user_agent: str, request: object) -> Result[LoginResult]:
+        """Open a session for a user the email lookup did not find (a backend signed in someone
+        else, or the account was created or replaced meanwhile): no epoch could be read before
+        the check, so read it now and then the user again. A change committed before this read
+        shows in the second read, one after it voids the session; only a ``logout_user`` with no
+        change to the user, between the check and this read, goes unseen."""
+        epoch = self.sessions.epoch(user.id)
+        current = self.users.get(user.id)
+        if current is None:
+            return _fail(Code.INVALID_CREDENTIALS)
+        if not hmac.compare_digest(current.credential, user.credential):
+            return _fail(Code.SESSION_REVOKED, _REVOKED_DURING_LOGIN)
+        if not current.is_active:
+            return _fail(Code.USER_DISABLED)
         return self._open(user, epoch, ip, user_agent, request)
 
     def _rehashed(self, user_id: UserId, old: str, new: str) -> None:
@@ -203,6 +263,7 @@ class Auth:
             user_id=user.id,
             created_at=now,
             expires_at=self._expiry(now, now),
+            authenticated_at=now,
             ip=ip,
             user_agent=inputs.clean_user_agent(user_agent),
             credential=user.credential,
@@ -217,6 +278,34 @@ class Auth:
         signals.session_created.send_robust(Auth, session=created.session, user=user)
         self.users.signed_in(user, request)
         return Result.success(LoginResult(user, created.session.with_id(session_id)))
+
+    def _reauthenticate(self, session_id: str, password: str, ip: str | None, request: object) -> Result[Session]:
+        current = self._usable(session_id)
+        if current.error is not None:
+            return current
+        session = current.value
+        # Throttled as a login with the account's email, so a stolen session guesses no faster.
+        account = self.users.get(session.user_id)
+        if account is None:  # deleted since the session was read
+            return _fail(Code.INVALID_SESSION)
+        # A user without an email (made outside rix_auth) gets a count of their own, not a shared "".
+        email = canonical_email(account.email) if account.email else f"\0user {session.user_id}"
+        return throttle.guarded(self.throttle, email, ip, lambda: self._reprove(session_id, session, password, request))
+
+    def _reprove(self, session_id: str, session: Session, password: str, request: object) -> Result[Session]:
+        proven = self.users.authenticate_user(session.user_id, password, request=request, on_rehash=self._rehashed)
+        if proven is None:
+            return _fail(Code.INVALID_CREDENTIALS)
+        if not proven.is_active:
+            return _fail(Code.USER_DISABLED)
+        now, digest = self.clock(), tokens.digest(session_id)
+        if not self.sessions.reauthenticated(digest, now=now):
+            # Revoked or expired while the password was checked: report the new state.
+            raced = self.sessions.get(digest)
+            if raced is None or raced.revoked:
+                return _fail(Code.SESSION_REVOKED if raced else Code.INVALID_SESSION)
+            return _fail(Code.SESSION_EXPIRED)
+        return Result.success(replace(session, authenticated_at=now))
 
     def _usable(self, session_id: str) -> Result[Session]:
         if not tokens.looks_like_session_id(session_id):

@@ -96,6 +96,9 @@ class Session:
     from a listing carry ``""``. It is left out of ``repr`` so a session can
     be logged safely. ``credential`` is the user's credential fingerprint when
     the session was opened; ``holder`` is the user as read with the session.
+    ``authenticated_at`` is when the user last proved who they are on this
+    session: its creation (a password login or ``start_session``), then each
+    ``reauthenticate``; a refresh never moves it.
     """
 
     user_id: UserId
@@ -103,6 +106,7 @@ class Session:
     created_at: datetime
     expires_at: datetime
     last_seen_at: datetime
+    authenticated_at: datetime
     revoked_at: datetime | None = None
     revoke_reason: str = ""
     ip: str | None = None
@@ -114,7 +118,7 @@ class Session:
     def with_id(self, session_id: str, holder: Holder | None = None) -> Session:
         """This session carrying its id (a plain copy: ``dataclasses.replace`` is slow on the hot path)."""
         return Session(
-            self.user_id, self.public_id, self.created_at, self.expires_at, self.last_seen_at,
+            self.user_id, self.public_id, self.created_at, self.expires_at, self.last_seen_at, self.authenticated_at,
             self.revoked_at, self.revoke_reason, self.ip, self.user_agent, session_id, self.credential,
             holder or self.holder,
         )  # fmt: skip
@@ -149,6 +153,10 @@ class Session:
     def refreshable(self, now: datetime | None = None) -> bool:
         """Only a usable session may be extended."""
         return self.usable(now)
+
+    def authenticated_within(self, seconds: float, now: datetime | None = None) -> bool:
+        """Whether the user proved who they are on this session at most ``seconds`` before ``now``."""
+        return ((now or system_clock()) - self.authenticated_at).total_seconds() <= seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ turns a successful operation into an error.
   Reasons: ``logout``, ``logout_user``, ``password_change``, ``deactivation``,
   ``admin``, ``command``, ``eviction``.
 - ``authentication_failed(code, operation)``: ``operation`` is ``"login"``,
-  ``"authenticate"`` or ``"refresh"``; never the id or the password.
+  ``"authenticate"``, ``"refresh"`` or ``"reauthenticate"``; never the id or the password.
 """
 
 from django.dispatch import Signal

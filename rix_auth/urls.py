@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("session/", views.whoami, name="whoami"),
     path("refresh/", views.refresh, name="refresh"),
+    path("reauthenticate/", views.reauthenticate, name="reauthenticate"),
     path("logout/", views.logout, name="logout"),
     path("logout-all/", views.logout_all, name="logout-all"),
     path("sessions/", views.sessions, name="sessions"),

@@ -18,7 +18,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 
 from rix_auth import http, signin
-from rix_auth.bodies import Credentials, allow, takes_credentials
+from rix_auth.bodies import Credentials, allow, takes_credentials, takes_password
+from rix_auth.client_ip import client_ip
 from rix_auth.conf import get_auth
 from rix_auth.decorators import session_required
 from rix_auth.error import AuthErrorCode
@@ -38,7 +39,8 @@ def csrf(request: HttpRequest) -> JsonResponse:
 @allow("POST")
 @takes_credentials
 def register(request: HttpRequest, given: Credentials) -> HttpResponse:
-    result = get_auth().register_user(given.email, given.password)
+    # The address only keys the per-address limit (nothing stores it), so RECORD_IP does not apply.
+    result = get_auth().register_user(given.email, given.password, ip=client_ip(request))
     if result.error is not None:
         return http.error_response(result.error)
     return JsonResponse({"user": _user(result.value)}, status=201)
@@ -82,6 +84,21 @@ def refresh(request: HttpRequest) -> HttpResponse:
             return http.error_response(result.error)
         state.session, state.refreshed = result.value, True
     return JsonResponse({"session": _session(state.session)})  # type: ignore[arg-type]
+
+
+@csrf_exempt
+@allow("POST")
+@session_required
+@takes_password
+def reauthenticate(request: HttpRequest, password: str) -> HttpResponse:
+    """Confirm the password of this session's user, for views behind ``recent_login_required``."""
+    state: RequestState = request.rix_state  # type: ignore[attr-defined]
+    ip = client_ip(request)  # like register's: it only keys the throttle, so RECORD_IP does not apply
+    result = get_auth().reauthenticate(state.session_id, password, ip=ip, request=request)  # type: ignore[arg-type]
+    if result.error is not None:
+        return http.error_response(result.error)
+    state.session = request.rix_session = result.value  # type: ignore[attr-defined]
+    return JsonResponse({"session": _session(result.value)})
 
 
 @csrf_exempt
@@ -139,6 +156,7 @@ def _session(session: Session) -> dict[str, object]:
         "created_at": session.created_at.isoformat(),
         "expires_at": session.expires_at.isoformat(),
         "last_seen_at": session.last_seen_at.isoformat(),
+        "authenticated_at": session.authenticated_at.isoformat(),
     }
 
 

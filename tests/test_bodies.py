@@ -192,11 +192,11 @@ ENDPOINTS = {
     "/auth/csrf/": "GET", "/auth/register/": "POST", "/auth/login/": "POST", "/auth/session/": "GET",
     "/auth/refresh/": "POST", "/auth/logout/": "POST", "/auth/logout-all/": "POST", "/auth/sessions/": "GET",
     "/auth/sessions/{own}/revoke/": "POST", "/auth/sessions/0123456789abcdef/revoke/": "POST",
-    "/auth/sessions/not%20a%20handle/revoke/": "POST",
+    "/auth/sessions/not%20a%20handle/revoke/": "POST", "/auth/reauthenticate/": "POST",
 }  # fmt: skip
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 NEEDS_SESSION = {path for path in ENDPOINTS if path.startswith("/auth/sessions") or path in (
-    "/auth/session/", "/auth/refresh/", "/auth/logout-all/")}  # fmt: skip
+    "/auth/session/", "/auth/refresh/", "/auth/logout-all/", "/auth/reauthenticate/")}  # fmt: skip
 CODES = {code.value for code in AuthErrorCode} | {code.value for code in HttpErrorCode}
 VALID, DEAD = "{valid}", "{dead}"  # stand-ins for this example's live session id and a logged-out one
 
@@ -297,5 +297,7 @@ def test_no_input_makes_a_500_every_error_has_the_json_shape_and_only_a_live_id_
         elif sent["path"] in NEEDS_SESSION:  # only the live id, in the header or the cookie, authenticates
             assert live.id in headers.get("Authorization", "") + resolve(sent["cookie"] or ""), sent
             assert answer.get("user_id", user_id) == user_id
+            if sent["path"] == "/auth/reauthenticate/":  # and only the right password re-authenticates
+                assert json.loads(sent["body"])["password"] == PASSWORD, sent
 
     check()

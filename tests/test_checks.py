@@ -248,3 +248,38 @@ def test_manage_py_check_shows_w002() -> None:
     with override_settings(DEFAULT_EXCEPTION_REPORTER_FILTER="tests.test_checks.DuckFilter"):
         call_command("check", stdout=out, stderr=out)
     assert "rix_auth.W002" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("debug", "value", "expected"),
+    [
+        (False, {"PRESET": "development"}, ["rix_auth.W003"]),
+        (False, {"PRESET": "development", "COOKIE_SECURE": True}, ["rix_auth.W003"]),  # still 7 days, no cap
+        (True, {"PRESET": "development"}, []),
+        (False, {"PRESET": "production"}, []),
+        (False, {}, []),  # DEBUG off picks production
+        (True, {}, []),
+        (False, "not a dict", []),  # rix_auth.E001's business
+    ],
+    ids=["explicit", "explicit with Secure", "debug", "production", "default", "default in debug", "not a dict"],
+)
+def test_the_development_preset_with_debug_off_is_w003(debug: bool, value: object, expected: list[str]) -> None:
+    with override_settings(DEBUG=debug, RIX_AUTH=value):
+        messages = checks.check_deploy_preset()
+    assert ids(messages) == expected
+    for warning in messages:
+        assert "DEBUG is False" in warning.msg and "'development'" in warning.msg
+        assert "RIX_AUTH['PRESET'] = 'production'" in (warning.hint or "")
+
+
+def test_w003_is_a_deploy_check_that_manage_py_check_deploy_shows() -> None:
+    with override_settings(DEBUG=False, RIX_AUTH={"PRESET": "development"}):
+        plain, deploy = StringIO(), StringIO()
+        call_command("check", stdout=plain, stderr=plain)
+        call_command("check", "--deploy", stdout=deploy, stderr=deploy)
+    assert "rix_auth.W003" not in plain.getvalue()
+    assert "rix_auth.W003" in deploy.getvalue()
+    with override_settings(DEBUG=False, RIX_AUTH={"PRESET": "production"}):
+        deploy = StringIO()
+        call_command("check", "--deploy", stdout=deploy, stderr=deploy)
+    assert "rix_auth.W003" not in deploy.getvalue()

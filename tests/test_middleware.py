@@ -167,3 +167,15 @@ def test_a_store_error_answer_is_not_logged_again_by_django(client: Client, regi
         response = client.post("/auth/login/", body, content_type="application/json")
     assert (response.status_code, response.json()["error"]["code"]) == (503, "store_error")
     assert response._has_been_logged  # type: ignore[attr-defined]
+
+
+def test_the_mixin_refuses_an_async_class_based_view_without_a_session(bearer_login: Login) -> None:
+    session_id = bearer_login()
+    client = AsyncClient()
+
+    async def visit() -> None:
+        refused = await client.get("/whoami-async-class/")
+        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_session")
+        assert (await client.get("/whoami-async-class/", headers=bearer(session_id))).status_code == 200
+
+    async_to_sync(visit)()

@@ -13,7 +13,7 @@ from django.db import OperationalError, connection, transaction
 
 import rix_auth
 from rix_auth.clock import ManualClock
-from rix_auth.config import AuthConfig
+from rix_auth.config import Argon2Parameters, AuthConfig
 from rix_auth.models import Session as SessionRow
 from rix_auth.models import SessionEpoch
 from rix_auth.service import Auth
@@ -24,7 +24,9 @@ from rix_auth.testing import AuthContract
 
 class TestMemoryStore(AuthContract):
     def make_auth(self, config: AuthConfig, clock: ManualClock) -> Auth:
-        return rix_auth.memory(config, clock=clock)
+        # The same algorithm at test cost, as tests/settings.py does for the database store's hashers.
+        quick = Argon2Parameters(time_cost=1, memory_cost_kib=8 * 1024, parallelism=1)
+        return rix_auth.memory(config.set_argon2_parameters(quick), clock=clock)
 
     def stored_values(self, auth: Auth) -> Iterator[str]:
         assert isinstance(auth.sessions, MemorySessionStore)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("whoami-plain/", views.plain),
     path("whoami-async/", views.async_protected),
     path("whoami-class/", views.Protected.as_view()),
+    path("whoami-async-class/", views.AsyncProtected.as_view()),
     path("whoami-headers/", views.with_cache_headers),
     path("sign-in/code/", views.sign_in_with_code),
     path("sign-out/", views.sign_out),

@@ -103,3 +103,8 @@ def greeting(request: HttpRequest, source: str = GREETING) -> HttpResponse:
 async def awaited_user(request: HttpRequest) -> JsonResponse:
     user: Any = await request.auser()
     return JsonResponse({"authenticated": user.is_authenticated, "user": user.pk, "user_id": request.user_id})  # type: ignore[attr-defined]
+
+
+class AsyncProtected(SessionRequiredMixin, View):
+    async def get(self, request: HttpRequest) -> HttpResponse:
+        return JsonResponse({"user_id": request.user_id})  # type: ignore[attr-defined]

@@ -41,11 +41,14 @@ class InputRejected(Exception):
 
 @dataclass(frozen=True, slots=True)
 class NewSession:
+    """A session to persist; ``last_seen_at`` starts at ``created_at``."""
+
     digest: str
     public_id: str
     user_id: UserId
     created_at: datetime
     expires_at: datetime
+    authenticated_at: datetime
     ip: str | None = None
     user_agent: str = ""
     credential: str = ""
@@ -105,6 +108,13 @@ class SessionStore(ABC):
         it was updated."""
 
     @abstractmethod
+    def reauthenticated(self, digest: str, *, now: datetime) -> bool:
+        """Set ``authenticated_at = now`` only if the session is unrevoked and
+        unexpired at ``now``, as one atomic step (a concurrent revocation either
+        precedes it, and nothing is written, or follows it); return whether it
+        was updated. Nothing else changes: not ``last_seen_at``, not the expiry."""
+
+    @abstractmethod
     def revoke(self, digest: str, *, now: datetime, reason: str) -> Revocation | None:
         """Revoke the session unless already revoked (a first revocation's time
         and reason are kept); return it and whether this call revoked it, or
@@ -146,7 +156,20 @@ class UserStore(ABC):
 
     @abstractmethod
     def find_by_email(self, email: str) -> Account | None:
-        """The account whose canonical email is ``email``, or ``None``."""
+        """The account whose canonical email is ``email``, or ``None``: a fresh read
+        of its password hash and active flag."""
+
+    def find_id(self, email: str) -> UserId | None:
+        """The id of the account whose canonical email is ``email``, or ``None``.
+
+        A login reads this first, then the user's revocation epoch, and only then
+        the account (:meth:`find_by_email`): a password change or deactivation
+        either shows in the account it checks or, committed later, voids the
+        session it opens. This default reads the whole account; override it
+        with a lighter read.
+        """
+        account = self.find_by_email(email)
+        return None if account is None else account.user.id
 
     @abstractmethod
     def authenticate(
@@ -156,12 +179,36 @@ class UserStore(ABC):
 
         ``account`` is what :meth:`find_by_email` found for ``email``. A user
         returned inactive proved the right password for a disabled account.
-        Every failing path costs one password check against a hash with the
-        current parameters, so an unknown email costs what a wrong password
-        costs. On a match, a hash made with weaker parameters is re-hashed and
+        What a check costs must not depend on the account: an unknown email, a
+        wrong password and the inactive path cost the same, whichever hasher
+        made the account's hash. The memory store checks one argon2id hash (a
+        throwaway one for an unknown email); the Django store runs one
+        verification with each hasher in ``PASSWORD_HASHERS`` on every path
+        (see :func:`rix_auth.passwords.even_out_django_check`). On a match, a
+        hash made with weaker parameters or an older hasher is re-hashed and
         ``on_rehash`` told, so that sessions follow the hash of the same password.
         ``request`` is passed on to whatever decides (Django's backends).
         """
+
+    def authenticate_user(
+        self, user_id: UserId, password: str, *, request: object = None, on_rehash: Rehashed = None
+    ) -> User | None:
+        """The user ``user_id`` as it is now if ``password`` proves that very user, or
+        ``None``: re-authentication, where the user is known already.
+
+        As :meth:`authenticate`: a user returned inactive proved the right password
+        for a disabled account, and a re-hash tells ``on_rehash``. Proving anyone
+        else is ``None``. This default reads the user and asks :meth:`authenticate`
+        with their email; a store whose login name is something else overrides it.
+        """
+        user = self.get(user_id)
+        if user is None:
+            return None
+        account = self.find_by_email(user.email)
+        if account is not None and account.user.id != user.id:
+            account = None
+        found = self.authenticate(user.email, password, account=account, request=request, on_rehash=on_rehash)
+        return found if found is not None and str(found.id) == str(user_id) else None
 
     @abstractmethod
     def signed_in(self, user: User, request: object = None) -> None:

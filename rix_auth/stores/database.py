@@ -43,7 +43,8 @@ class DatabaseSessionStore(SessionStore):
                 self._rows.create(
                     digest=new.digest, public_id=new.public_id, user_id=new.user_id,
                     created_at=new.created_at, expires_at=new.expires_at, last_seen_at=new.created_at,
-                    ip=new.ip, user_agent=new.user_agent, credential=new.credential,
+                    authenticated_at=new.authenticated_at, ip=new.ip, user_agent=new.user_agent,
+                    credential=new.credential,
                 )  # fmt: skip
                 if self._epoch(new.user_id) != epoch:
                     raise _Superseded
@@ -51,8 +52,8 @@ class DatabaseSessionStore(SessionStore):
             return None
         session = Session(
             user_id=new.user_id, public_id=new.public_id, created_at=new.created_at,
-            expires_at=new.expires_at, last_seen_at=new.created_at, ip=new.ip, user_agent=new.user_agent,
-            credential=new.credential,
+            expires_at=new.expires_at, last_seen_at=new.created_at, authenticated_at=new.authenticated_at,
+            ip=new.ip, user_agent=new.user_agent, credential=new.credential,
         )  # fmt: skip
         return Created(session, evicted)
 
@@ -77,6 +78,11 @@ class DatabaseSessionStore(SessionStore):
         with _store_errors():
             live = self._rows.filter(digest=digest).active(now)
             return bool(live.update(expires_at=expires_at, last_seen_at=now) == 1)
+
+    def reauthenticated(self, digest: str, *, now: datetime) -> bool:
+        with _store_errors():  # one conditional UPDATE: a revocation is either before it or after it
+            live = self._rows.filter(digest=digest).active(now)
+            return bool(live.update(authenticated_at=now) == 1)
 
     def revoke(self, digest: str, *, now: datetime, reason: str) -> Revocation | None:
         with _store_errors():

@@ -22,7 +22,7 @@ from rix_auth.models import Session as SessionRow
 from rix_auth.session import Holder, Session, UserId
 
 SESSION_FIELDS = (
-    "user", "public_id", "created_at", "expires_at", "last_seen_at",
+    "user", "public_id", "created_at", "expires_at", "last_seen_at", "authenticated_at",
     "revoked_at", "revoke_reason", "ip", "user_agent", "credential",
 )  # fmt: skip
 _USER_START = len(SESSION_FIELDS)
@@ -110,15 +110,17 @@ def forget(*, setting: str, **kwargs: object) -> None:
 
 def session_from_row(row: tuple[Any, ...], holder: Holder | None = None) -> Session:
     """A Session from the session columns that start ``row`` (in ``SESSION_FIELDS`` order)."""
-    user_id, public_id, created_at, expires_at, last_seen_at, revoked_at, reason, ip, user_agent, credential = row[:10]
+    (user_id, public_id, created_at, expires_at, last_seen_at, authenticated_at, revoked_at, reason, ip, user_agent,
+     credential) = row[:11]  # fmt: skip
     if created_at.tzinfo is None:  # SQLite's raw rows are naive; Django stores them in UTC
         created_at = created_at.replace(tzinfo=UTC)
         expires_at = expires_at.replace(tzinfo=UTC)
         last_seen_at = last_seen_at.replace(tzinfo=UTC)
+        authenticated_at = authenticated_at.replace(tzinfo=UTC)
         revoked_at = revoked_at and revoked_at.replace(tzinfo=UTC)
     return Session(
-        user_id, public_id, created_at, expires_at, last_seen_at, revoked_at, reason, ip, user_agent, "", credential,
-        holder,
+        user_id, public_id, created_at, expires_at, last_seen_at, authenticated_at, revoked_at, reason, ip, user_agent,
+        "", credential, holder,
     )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ class MemorySessionStore(SessionStore):
             created_at=new.created_at,
             expires_at=new.expires_at,
             last_seen_at=new.created_at,
+            authenticated_at=new.authenticated_at,
             ip=new.ip,
             user_agent=new.user_agent,
             credential=new.credential,
@@ -62,6 +63,14 @@ class MemorySessionStore(SessionStore):
             if session is None or not session.usable(now):
                 return False
             self._sessions[digest] = replace(session, expires_at=expires_at, last_seen_at=now)
+            return True
+
+    def reauthenticated(self, digest: str, *, now: datetime) -> bool:
+        with self._lock:
+            session = self._find(digest)
+            if session is None or not session.usable(now):
+                return False
+            self._sessions[digest] = replace(session, authenticated_at=now)
             return True
 
     def revoke(self, digest: str, *, now: datetime, reason: str) -> Revocation | None:
@@ -151,6 +160,11 @@ class MemoryUserStore(UserStore):
             user = User(id="user_" + secrets.token_hex(8), email=email, credential=fingerprint(password_hash))
             self._accounts[email] = Account(user, password_hash)
             return user
+
+    def find_id(self, email: str) -> UserId | None:
+        with self._lock:
+            account = self._accounts.get(email)
+        return None if account is None else account.user.id
 
     def find_by_email(self, email: str) -> Account | None:
         with self._lock:

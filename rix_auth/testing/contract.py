@@ -18,6 +18,8 @@ from rix_auth.testing.accounts import AccountRules
 from rix_auth.testing.devices import DeviceRules
 from rix_auth.testing.hooks import StoreHooks
 from rix_auth.testing.live_state import LiveStateRules
+from rix_auth.testing.reauthentication import ReauthenticationRules
+from rix_auth.testing.throttle import ThrottleRules
 
 EMAIL, PASSWORD = "grace@example.com", "correct-password"
 TTL = 60 * 60
@@ -30,8 +32,8 @@ def assert_fails(result: Result[object], code: Code) -> None:
         _ = result.value
 
 
-class AuthContract(AccountRules, DeviceRules, LiveStateRules, StoreHooks):
-    """Session rules (this class), account, device and live-state rules."""
+class AuthContract(AccountRules, DeviceRules, LiveStateRules, ReauthenticationRules, ThrottleRules, StoreHooks):
+    """Session rules (this class), account, device, live-state, re-authentication and throttle rules."""
 
     @pytest.fixture
     def clock(self) -> ManualClock:
