@@ -10,15 +10,9 @@ import pytest
 from rix_auth.clock import ManualClock
 from rix_auth.config import AuthConfig
 from rix_auth.error import AuthErrorCode as Code
-from rix_auth.result import Result
 from rix_auth.service import Auth
+from rix_auth.testing.common import EMAIL, PASSWORD, code
 from rix_auth.testing.hooks import StoreHooks
-
-EMAIL, PASSWORD = "grace@example.com", "correct-password"
-
-
-def _code(result: Result[object]) -> Code | None:
-    return None if result.error is None else result.error.code
 
 
 class AccountRules(StoreHooks):
@@ -34,18 +28,18 @@ class AccountRules(StoreHooks):
     )
     def test_an_email_differing_only_by_case_or_lookalike_width_is_taken(self, auth: Auth, twin: str) -> None:
         assert auth.register_user(EMAIL, PASSWORD).ok
-        assert _code(auth.register_user(twin, "another-password")) is Code.USER_ALREADY_EXISTS
-        assert _code(auth.login(twin, "another-password")) is Code.INVALID_CREDENTIALS
+        assert code(auth.register_user(twin, "another-password")) is Code.USER_ALREADY_EXISTS
+        assert code(auth.login(twin, "another-password")) is Code.INVALID_CREDENTIALS
 
     def test_unicode_case_folds_the_same_way_on_every_store(self, auth: Auth) -> None:
         assert auth.register_user("grace@\u00c9cole.example", PASSWORD).ok  # SQLite's LIKE would miss this
-        assert _code(auth.register_user("grace@\u00e9cole.example", PASSWORD)) is Code.USER_ALREADY_EXISTS
+        assert code(auth.register_user("grace@\u00e9cole.example", PASSWORD)) is Code.USER_ALREADY_EXISTS
         assert auth.login("GRACE@\u00e9COLE.example", PASSWORD).ok
 
     @pytest.mark.parametrize("email", ["", "   ", "grace", "grace@", "@example.com", "a b@example.com", None, 7,
                                        "g" * 250 + "@example.com"])  # fmt: skip
     def test_an_invalid_email_is_invalid_input(self, auth: Auth, email: object) -> None:
-        assert _code(auth.register_user(email, PASSWORD)) is Code.INVALID_INPUT  # type: ignore[arg-type]
+        assert code(auth.register_user(email, PASSWORD)) is Code.INVALID_INPUT  # type: ignore[arg-type]
 
     @pytest.mark.parametrize(
         ("email", "password"),
@@ -55,13 +49,13 @@ class AccountRules(StoreHooks):
     def test_text_no_store_can_hold_is_invalid_input_not_a_store_error(
         self, auth: Auth, email: str, password: str
     ) -> None:
-        assert _code(auth.register_user(email, password)) is Code.INVALID_INPUT
-        assert _code(auth.login(email, password)) is Code.INVALID_INPUT
+        assert code(auth.register_user(email, password)) is Code.INVALID_INPUT
+        assert code(auth.login(email, password)) is Code.INVALID_INPUT
 
     @pytest.mark.parametrize("password", ["", "p" * 1025, None, b"bytes-password"])
     def test_an_empty_or_overlong_password_is_invalid_input(self, auth: Auth, password: object) -> None:
-        assert _code(auth.register_user(EMAIL, password)) is Code.INVALID_INPUT  # type: ignore[arg-type]
-        assert _code(auth.login(EMAIL, password)) is Code.INVALID_INPUT  # type: ignore[arg-type]
+        assert code(auth.register_user(EMAIL, password)) is Code.INVALID_INPUT  # type: ignore[arg-type]
+        assert code(auth.login(EMAIL, password)) is Code.INVALID_INPUT  # type: ignore[arg-type]
 
     def test_a_1024_character_password_is_accepted(self, auth: Auth) -> None:
         long_password = "Long-enough " * 85 + "1234"
@@ -82,7 +76,7 @@ class AccountRules(StoreHooks):
 
         def seconds(email: str) -> float:
             start = time.perf_counter()
-            assert _code(auth.login(email, "wrong-password")) is Code.INVALID_CREDENTIALS
+            assert code(auth.login(email, "wrong-password")) is Code.INVALID_CREDENTIALS
             return time.perf_counter() - start
 
         for _ in range(3):  # warm caches and the dummy hash
@@ -97,21 +91,21 @@ class AccountRules(StoreHooks):
     def test_a_disabled_user_with_the_right_password_is_user_disabled(self, auth: Auth) -> None:
         user = auth.register_user(EMAIL, PASSWORD).value
         self.deactivate(auth, user.id)
-        assert _code(auth.login(EMAIL, PASSWORD)) is Code.USER_DISABLED
-        assert _code(auth.login(EMAIL, "wrong-password")) is Code.INVALID_CREDENTIALS
+        assert code(auth.login(EMAIL, PASSWORD)) is Code.USER_DISABLED
+        assert code(auth.login(EMAIL, "wrong-password")) is Code.INVALID_CREDENTIALS
 
     def test_login_records_the_device(self, auth: Auth) -> None:
         auth.register_user(EMAIL, PASSWORD)
         session = auth.login(EMAIL, PASSWORD, ip="2001:db8::1", user_agent="Firefox " + "x" * 400).value.session
         (stored,) = auth.sessions.for_user(session.user_id)
         assert (stored.ip, stored.user_agent) == ("2001:db8::1", ("Firefox " + "x" * 400)[:256])
-        assert _code(auth.login(EMAIL, PASSWORD, ip="not-an-ip")) is Code.INVALID_INPUT
+        assert code(auth.login(EMAIL, PASSWORD, ip="not-an-ip")) is Code.INVALID_INPUT
 
     def test_the_oldest_live_session_is_evicted_beyond_the_cap(self, config: AuthConfig, clock: ManualClock) -> None:
         auth = self.make_auth(config.set_max_sessions_per_user(2), clock)
         auth.register_user(EMAIL, PASSWORD)
         first, second, third = (auth.login(EMAIL, PASSWORD).value.session for _ in range(3) if clock.advance(1))
-        assert _code(auth.authenticate_session(first.id)) is Code.SESSION_REVOKED
+        assert code(auth.authenticate_session(first.id)) is Code.SESSION_REVOKED
         assert auth.authenticate_session(second.id).ok and auth.authenticate_session(third.id).ok
         reasons = {s.public_id: s.revoke_reason for s in auth.sessions.for_user(first.user_id)}
         assert reasons[first.public_id] == "eviction"
