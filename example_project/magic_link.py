@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 
 from rix_auth.emails import canonical_email
+from rix_auth.inputs import acceptable_raw_email
 
 TIMEOUT_SECONDS = 15 * 60  # a sign-in link is a bearer credential: keep it short-lived
 
@@ -52,6 +53,8 @@ tokens = MagicLinkTokenGenerator()
 def active_user_with_email(email: str) -> Any:
     """The active account that password login would find for ``email`` (the canonical email
     in ``USERNAME_FIELD``, as rix_auth stores it), or ``None``."""
+    if not acceptable_raw_email(email):  # a NUL or lone surrogate would fail in the database
+        return None
     model = get_user_model()
     found = model._default_manager.filter(**{model.USERNAME_FIELD: canonical_email(email)}).first()
     return found if found is not None and getattr(found, "is_active", True) else None

@@ -11,7 +11,9 @@ that must come from DJANGO_SECRET_KEY::
 More switches, all off unless set to 1 (or, for HSTS, a number of seconds):
 DJANGO_SECURE_SSL_REDIRECT, DJANGO_SECURE_PROXY_SSL_HEADER (trust X-Forwarded-Proto from a proxy
 that sets it), DJANGO_SECURE_HSTS_SECONDS (default 3600), DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS,
-DJANGO_SECURE_HSTS_PRELOAD.
+DJANGO_SECURE_HSTS_PRELOAD. With DEBUG off the login throttle counts in a file cache that every
+worker on the machine shares (DJANGO_CACHE_DIR, default example_project/.cache); use Redis or
+Memcached when the site runs on several machines.
 """
 
 import os
@@ -122,6 +124,11 @@ if DEBUG:
 else:
     # HTTPS only: a Secure "__Host-rix_session" cookie, 24-hour idle timeout, 30-day cap.
     RIX_AUTH = {"PRESET": "production"}
+    # The login throttle counts in the cache: every worker process must share it (rix_auth.W004).
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("DJANGO_CACHE_DIR", str(BASE_DIR / ".cache")),
+    }}  # fmt: skip
     SESSION_COOKIE_SECURE = True  # Django's own session (the admin's messages)
     CSRF_COOKIE_SECURE = True
     # Browsers remember HSTS: start with an hour, raise it (31536000) once HTTPS is known to work.

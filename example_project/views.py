@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 import rix_auth
@@ -63,6 +64,7 @@ def _refused(request: HttpRequest, error: AuthError) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters("password")  # kept out of error reports
 @require_POST
 def login(request: HttpRequest) -> HttpResponse:
     auth, email, password = rix_auth.get_auth(), request.POST.get("email", ""), request.POST.get("password", "")
@@ -101,6 +103,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect("/")
 
 
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """A sensitive action: GET asks for the password again, POST re-authenticates, then ends every session."""

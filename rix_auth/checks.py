@@ -32,6 +32,7 @@ def register() -> None:
     for check in (check_settings, check_middleware, check_cookie, check_error_reports):
         register_check(check, Tags.security)
     register_check(check_deploy_preset, Tags.security, deploy=True)
+    register_check(check_throttle_cache_is_shared, Tags.security, Tags.caches, deploy=True)
     register_check(check_throttle, Tags.security, Tags.caches)
 
 
@@ -130,6 +131,7 @@ def check_deploy_preset(**kwargs: Any) -> list[CheckMessage]:
     return [Warning(message, hint=hint, id="rix_auth.W003")]
 
 
+LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 
 
@@ -156,6 +158,19 @@ def check_throttle(**kwargs: Any) -> list[CheckMessage]:
         "limits are e.g. (5, 900): at most 5 failed logins in 15 minutes."
     )
     return [Error(message, hint=hint, id="rix_auth.E012") for message in messages]
+
+
+def check_throttle_cache_is_shared(**kwargs: Any) -> list[CheckMessage]:
+    """``rix_auth.W004``: a per-process cache lets each worker count failed logins apart."""
+    value = getattr(settings, "RIX_AUTH", {})
+    alias = value.get("THROTTLE_CACHE", "default") if isinstance(value, dict) else None
+    cache = getattr(settings, "CACHES", {}).get(alias) if isinstance(alias, str) else None
+    if not isinstance(cache, dict) or cache.get("BACKEND") != LOCMEM_CACHE:
+        return []
+    message = (f"RIX_AUTH['THROTTLE_CACHE'] is {alias!r}, a LocMemCache: each worker process counts failed "
+               "logins apart, so every limit is multiplied by the number of workers.")  # fmt: skip
+    hint = "Name a cache every process shares: Redis, Memcached, the database or files."
+    return [Warning(message, hint=hint, id="rix_auth.W004")]
 
 
 def _positions(base: type) -> list[int]:

@@ -3,7 +3,8 @@
 Anyone can send ``X-Forwarded-For``; each proxy appends the address it saw. So the header counts
 only when ``REMOTE_ADDR`` is in ``RIX_AUTH["TRUSTED_PROXIES"]``, and then it is read from the
 right: the first entry that is not a trusted proxy is the client. Entries further left were
-written by that client and could say anything.
+written by that client and could say anything; so were any left of an entry that is not an
+address, which ends the walk at the nearest trusted hop (skipping it would believe a forgery).
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ def client_ip(request: HttpRequest) -> str | None:
     trusted = settings.trusted_proxies
     if peer is None or not _is_trusted(peer, trusted):
         return None if peer is None else str(peer)
-    entries = (_address(entry) for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(","))
-    forwarded = [address for address in entries if address is not None]
-    for address in reversed(forwarded):
+    nearest = peer
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(entry)
+        if address is None:  # unreadable: whoever is left of it is unknown, so our nearest hop stands for them
+            return str(nearest)
         if not _is_trusted(address, trusted):
             return str(address)
-    return str(forwarded[0]) if forwarded else str(peer)  # every hop is ours: the first one is the client
+        nearest = address
+    return str(nearest)  # every hop is ours: the first one is the client
 
 
 def _is_trusted(address: Address, trusted: Sequence[inputs.Network]) -> bool:

@@ -283,3 +283,25 @@ def test_w003_is_a_deploy_check_that_manage_py_check_deploy_shows() -> None:
         deploy = StringIO()
         call_command("check", "--deploy", stdout=deploy, stderr=deploy)
     assert "rix_auth.W003" not in deploy.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("backend", "warned"),
+    [
+        ("django.core.cache.backends.locmem.LocMemCache", True),
+        ("django.core.cache.backends.filebased.FileBasedCache", False),
+        ("django.core.cache.backends.redis.RedisCache", False),
+        ("django.core.cache.backends.db.DatabaseCache", False),
+    ],
+)
+def test_a_throttle_cache_each_worker_keeps_for_itself_is_w004(backend: str, warned: bool) -> None:
+    with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": "rix-w004"}}):
+        found = checks.check_throttle_cache_is_shared()
+    assert [m.id for m in found] == (["rix_auth.W004"] if warned else [])
+    if warned:
+        assert "multiplied by the number of workers" in found[0].msg
+
+
+def test_no_throttle_cache_means_no_w004() -> None:
+    with override_settings(RIX_AUTH={"THROTTLE_CACHE": None}):
+        assert checks.check_throttle_cache_is_shared() == []

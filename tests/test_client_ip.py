@@ -61,16 +61,25 @@ def test_a_chain_through_two_trusted_proxies_records_the_real_client(
 @pytest.mark.parametrize(
     ("peer", "forwarded", "expected"),
     [
-        ("10.0.0.2", "198.51.100.7, unknown, , 10.0.0.1, not-an-ip", "198.51.100.7"),
-        ("10.0.0.2", "6.6.6.6, 999.1.1.1, _hidden, 10.0.0.1", "6.6.6.6"),
-        ("10.0.0.2", "unknown, 300.0.0.1, fe80::1%eth0", "10.0.0.2"),
-        ("10.0.0.2", "198.51.100.7:4711, [2001:db8::9]:443", "198.51.100.7"),
+        ("10.0.0.2", "198.51.100.7, 10.0.0.1, not-an-ip", "10.0.0.2"),
+        ("10.0.0.2", "6.6.6.6, 999.1.1.1, _hidden, 10.0.0.1", "10.0.0.1"),
+        ("10.0.0.2", "6.6.6.6, unknown", "10.0.0.2"),
+        ("10.0.0.2", "6.6.6.6, fe80::1%eth0, 10.0.0.3", "10.0.0.3"),
+        ("10.0.0.2", "198.51.100.7, , 10.0.0.1", "10.0.0.1"),
         ("10.0.0.2", "[2a00:1450::1, 198.51.100.7:http", "10.0.0.2"),
     ],
-    ids=["words and blanks", "out of range and names", "nothing valid", "ports", "half a port"],
+    ids=["trailing word", "out of range and names", "unknown", "scoped address", "blank", "half a port"],
 )
-def test_malformed_entries_are_skipped(trusting: None, peer: str, forwarded: str, expected: str) -> None:
+def test_an_unreadable_entry_ends_the_walk_at_the_nearest_trusted_hop(
+    trusting: None, peer: str, forwarded: str, expected: str
+) -> None:
+    """Whoever wrote the entries left of one that is not an address is unknown: a forgery there
+    (a spoofed client) must never be believed, so the nearest trusted hop stands for the client."""
     assert address(peer, forwarded) == expected
+
+
+def test_proxies_may_write_ports(trusting: None) -> None:
+    assert address("10.0.0.2", "198.51.100.7:4711, [2001:db8::9]:443") == "198.51.100.7"
 
 
 def test_when_every_hop_is_trusted_the_leftmost_valid_one_is_the_client(trusting: None) -> None:

@@ -195,7 +195,7 @@ def test_a_magic_link_signs_in_once(capsys: pytest.CaptureFixture[str]) -> None:
     assert SessionRow.objects.count() == 2
 
 
-@pytest.mark.parametrize("email", ["nobody@example.com", "inactive@example.com"])
+@pytest.mark.parametrize("email", ["nobody@example.com", "inactive@example.com", "grace\x00@example.com"])
 @override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
 def test_no_account_shows_the_same_page_and_prints_nothing(email: str, capsys: pytest.CaptureFixture[str]) -> None:
     rix_auth.database().register_user(EMAIL, PASSWORD)
