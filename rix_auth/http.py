@@ -7,7 +7,7 @@ session cookie; never from a query string or a form field.
 from __future__ import annotations
 
 import enum
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -117,9 +117,9 @@ def delete_session_cookie(response: HttpResponse) -> None:
     response.delete_cookie(settings.cookie_name, path="/", samesite=settings.cookie_samesite)
 
 
-class _JsonCsrfCheck(CsrfViewMiddleware):
-    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
-        return http_error(HttpErrorCode.CSRF_FAILED, f"CSRF verification failed: {reason}")
+class _CsrfReason(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> Any:
+        return reason  # the reason, not a response: callers answer in their own way
 
 
 def _protected(request: HttpRequest) -> HttpResponse:  # a stand-in view that is not csrf_exempt
@@ -136,9 +136,20 @@ def csrf_rejection(request: HttpRequest) -> HttpResponse | None:
     It looks for the token in a form body, so a malformed form fails here: answered in
     JSON like every other refusal, not with Django's HTML 400.
     """
-    check = _JsonCsrfCheck(_protected)
-    check.process_request(request)
     try:
-        return check.process_view(request, _protected, (), {})
+        reason = csrf_failure(request)
     except _UNREADABLE_FORM:
         return error_response(AuthError(Code.INVALID_INPUT, UNREADABLE_FORM))
+    return None if reason is None else http_error(HttpErrorCode.CSRF_FAILED, csrf_message(reason))
+
+
+def csrf_failure(request: HttpRequest) -> str | None:
+    """Why Django's CSRF check refuses ``request``, even for a ``csrf_exempt`` view, or ``None``."""
+    check = _CsrfReason(_protected)
+    check.process_request(request)
+    reason: str | None = check.process_view(request, _protected, (), {})  # type: ignore[assignment]  # _reject returns it
+    return reason
+
+
+def csrf_message(reason: str) -> str:
+    return f"CSRF verification failed: {reason}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -37,6 +38,12 @@ class Result(Generic[T]):
     @property
     def failed(self) -> bool:
         return self.error is not None
+
+    def map(self, function: Callable[[T], V]) -> Result[V]:
+        """The value passed through ``function``; a failure stays the same failure."""
+        if self.error is not None:
+            return Result.failure(self.error)
+        return Result.success(function(self._value))  # type: ignore[arg-type]
 
     @property
     def value(self) -> T:

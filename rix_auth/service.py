@@ -150,8 +150,7 @@ class Auth:
         With ``refresh_if_idle_for``, a session last seen at least that many
         seconds ago is also refreshed (one write), for sliding expiry.
         """
-        used = self.use_session(session_id, refresh_if_idle_for=refresh_if_idle_for)
-        return Result.failure(used.error) if used.error is not None else Result.success(used.value.session)
+        return self.use_session(session_id, refresh_if_idle_for=refresh_if_idle_for).map(lambda used: used.session)
 
     def use_session(self, session_id: str, *, refresh_if_idle_for: int | None = None) -> Result[SessionUse]:
         """As :meth:`authenticate_session`, also saying whether this call refreshed the session.

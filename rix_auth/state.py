@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from rix_auth.error import AuthError
 from rix_auth.http import Source
+from rix_auth.result import Result
 from rix_auth.session import Session
 
 
@@ -39,6 +40,18 @@ class RequestState:
                 return request.user
 
             request.auser = auser
+
+
+def outcome_for(request: HttpRequest, session_id: str) -> Result[Session] | None:
+    """What the middleware decided for ``session_id`` on this request, or ``None`` if it did not
+    look that id up (no middleware, another id): API framework integrations reuse it, so a
+    request costs one query whichever layer asks."""
+    state = state_of(request)
+    if state is None or state.session_id != session_id:
+        return None
+    if state.error is not None:
+        return Result.failure(state.error)
+    return None if state.session is None else Result.success(state.session)
 
 
 def state_of(request: HttpRequest) -> RequestState | None:

@@ -29,8 +29,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
+from django.http import HttpRequest
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
@@ -41,7 +40,7 @@ from rix_auth.error import AuthError, AuthErrorCode
 from rix_auth.middleware import SAFE_METHODS
 from rix_auth.result import Result
 from rix_auth.session import Session, SessionUse
-from rix_auth.state import state_of
+from rix_auth.state import outcome_for
 
 __all__ = ["RixSessionAuthentication", "StoreUnavailable"]
 
@@ -54,11 +53,6 @@ class StoreUnavailable(exceptions.APIException):
     status_code = 503
     default_detail = AuthError(AuthErrorCode.STORE_ERROR).message
     default_code = AuthErrorCode.STORE_ERROR.value
-
-
-class _CsrfCheck(CsrfViewMiddleware):
-    def _reject(self, request: HttpRequest, reason: str) -> Any:
-        return reason  # the reason, not a response: the caller raises
 
 
 def _detail(code: str, message: str) -> dict[str, str]:
@@ -96,15 +90,12 @@ class RixSessionAuthentication(BaseAuthentication):
 
     def session_for(self, request: Request, session_id: str) -> Session:
         """The usable session, reusing the middleware's outcome for this id; raises a refusal."""
-        state = state_of(request._request)
-        if state is not None and state.session_id == session_id and state.error is not None:
-            raise _refusal(state.error)
-        if state is not None and state.session_id == session_id and state.session is not None:
-            return state.session
-        outcome = self.use_session(request, session_id)
-        if outcome.error is not None:
-            raise _refusal(outcome.error)
-        return outcome.value.session
+        decided = outcome_for(request._request, session_id)
+        if decided is None:
+            decided = self.use_session(request, session_id).map(lambda used: used.session)
+        if decided.error is not None:
+            raise _refusal(decided.error)
+        return decided.value
 
     def use_session(self, request: Request, session_id: str) -> Result[SessionUse]:
         """One query (plus an UPDATE when a sliding refresh is due), as the middleware's."""
@@ -113,20 +104,14 @@ class RixSessionAuthentication(BaseAuthentication):
     def enforce_csrf(self, request: Request) -> None:
         """Django's CSRF check, as DRF's ``SessionAuthentication`` runs it: a cookie rides along on
         cross-site requests. Passes at once when the middleware already checked this request."""
-        check = _CsrfCheck(_protected)
-        check.process_request(request)
-        reason = check.process_view(request, _protected, (), {})
+        reason = http.csrf_failure(request)  # DRF's Request, as its own SessionAuthentication passes
         if reason:
-            raise exceptions.PermissionDenied(_detail(CSRF_FAILED, f"CSRF verification failed: {reason}"), CSRF_FAILED)
+            raise exceptions.PermissionDenied(_detail(CSRF_FAILED, http.csrf_message(reason)), CSRF_FAILED)
 
     def authenticate_header(self, request: Request) -> str:
         """Makes DRF answer 401 rather than 403; names the token invalid when the request carried one."""
         session_id, _ = self.get_session_id(request._request)
         return settings.header_scheme if session_id is None else f'{settings.header_scheme} error="invalid_token"'
-
-
-def _protected(request: HttpRequest) -> HttpResponse:  # a stand-in view that is not csrf_exempt
-    raise AssertionError("never called")
 
 
 try:  # drf-spectacular is optional; importing the extension registers it

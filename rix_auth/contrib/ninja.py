@@ -34,11 +34,10 @@ from ninja.security.base import AuthBase, SecuritySchema
 
 from rix_auth import http, reporting
 from rix_auth.conf import get_auth, settings
-from rix_auth.error import AuthError
 from rix_auth.middleware import SAFE_METHODS
 from rix_auth.result import Result
 from rix_auth.session import Session, SessionUse
-from rix_auth.state import state_of
+from rix_auth.state import outcome_for, state_of
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -98,13 +97,9 @@ class _RixAuth(AuthBase):
         if not session_id:
             return None
         self.check(request, session_id)
-        state = state_of(request)
-        if (
-            state is not None
-            and state.session_id == session_id
-            and (state.session is not None or state.error is not None)
-        ):
-            session = _accepted(state.session, state.error)  # the middleware's outcome, for the same id
+        decided = outcome_for(request, session_id)
+        if decided is not None:
+            session = _accepted(decided)
             return _ready(session) if _in_event_loop() else session
         if _in_event_loop():
             return self._alookup(request, session_id)
@@ -170,18 +165,17 @@ def _in_event_loop() -> bool:
     return True
 
 
-def _accepted(session: Session | None, error: AuthError | None) -> Session:
-    if session is None:
-        assert error is not None  # a failed Result carries its error
-        raise SessionRefused(http.error_response(error))
-    return session
+def _accepted(decided: Result[Session]) -> Session:
+    if decided.error is not None:
+        raise SessionRefused(http.error_response(decided.error))
+    return decided.value
 
 
 def _adopted(request: HttpRequest, outcome: Result[SessionUse]) -> Session:
     """The session this class looked up itself; its user becomes ``request.user`` from the row
     already read. ``request.rix_state`` stays the middleware's (or absent)."""
     request.exception_reporter_filter = reporting.request_filter()  # hide the id in error reports
-    session = _accepted(None if outcome.error else outcome.value.session, outcome.error)
+    session = _accepted(outcome.map(lambda used: used.session))
     if session.holder is not None:
         user: Any = SimpleLazyObject(session.holder.user)
         request.user = user
