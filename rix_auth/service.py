@@ -299,11 +299,7 @@ class Auth:
             return _fail(Code.USER_DISABLED)
         now, digest = self.clock(), tokens.digest(session_id)
         if not self.sessions.reauthenticated(digest, now=now):
-            # Revoked or expired while the password was checked: report the new state.
-            raced = self.sessions.get(digest)
-            if raced is None or raced.revoked:
-                return _fail(Code.SESSION_REVOKED if raced else Code.INVALID_SESSION)
-            return _fail(Code.SESSION_EXPIRED)
+            return self._lost_race(digest)  # revoked or expired while the password was checked
         return Result.success(replace(session, authenticated_at=now))
 
     def _usable(self, session_id: str) -> Result[Session]:
@@ -369,14 +365,17 @@ class Auth:
         now, digest = self.clock(), tokens.digest(session_id)
         expires_at = self._expiry(current.created_at, now)
         if not self.sessions.extend(digest, now=now, expires_at=expires_at):
-            # Revoked or expired between the read and the write: report the new state.
-            raced = self.sessions.get(digest)
-            if raced is None or raced.revoked:
-                return _fail(Code.SESSION_REVOKED if raced else Code.INVALID_SESSION)
-            return _fail(Code.SESSION_EXPIRED)
+            return self._lost_race(digest)  # revoked or expired between the read and the write
         refreshed = replace(current, expires_at=expires_at, last_seen_at=now)
         signals.session_refreshed.send_robust(Auth, session=refreshed.with_id(""))
         return Result.success(refreshed)
+
+    def _lost_race(self, digest: str) -> Result[Any]:
+        """A conditional write found the session no longer usable: report its new state."""
+        raced = self.sessions.get(digest)
+        if raced is None or raced.revoked:
+            return _fail(Code.SESSION_REVOKED if raced else Code.INVALID_SESSION)
+        return _fail(Code.SESSION_EXPIRED)
 
     def _logout(self, session_id: str) -> Result[None]:
         if not tokens.looks_like_session_id(session_id):

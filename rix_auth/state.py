@@ -34,12 +34,17 @@ class RequestState:
         request.rix_auth_error = self.error  # type: ignore[attr-defined]
         request.user_id = None if self.session is None else self.session.user_id  # type: ignore[attr-defined]
         if user is not None:
-            request.user = user
+            set_user(request, user)
 
-            async def auser() -> Any:
-                return request.user
 
-            request.auser = auser
+def set_user(request: HttpRequest, user: Any) -> None:
+    """``request.user`` and ``await request.auser()``, as Django's AuthenticationMiddleware sets them."""
+    request.user = user
+
+    async def auser() -> Any:
+        return user
+
+    request.auser = auser
 
 
 def outcome_for(request: HttpRequest, session_id: str) -> Result[Session] | None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
@@ -37,7 +37,7 @@ from rix_auth.conf import get_auth, settings
 from rix_auth.middleware import SAFE_METHODS
 from rix_auth.result import Result
 from rix_auth.session import Session, SessionUse
-from rix_auth.state import outcome_for, state_of
+from rix_auth.state import outcome_for, set_user, state_of
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -177,13 +177,7 @@ def _adopted(request: HttpRequest, outcome: Result[SessionUse]) -> Session:
     request.exception_reporter_filter = reporting.request_filter()  # hide the id in error reports
     session = _accepted(outcome.map(lambda used: used.session))
     if session.holder is not None:
-        user: Any = SimpleLazyObject(session.holder.user)
-        request.user = user
-
-        async def auser() -> Any:
-            return user
-
-        request.auser = auser
+        set_user(request, SimpleLazyObject(session.holder.user))
     return session
 
 
