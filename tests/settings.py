@@ -52,7 +52,8 @@ if os.environ.get("RIX_AUTH_TEST_DATABASE") == "postgres":
             "PASSWORD": os.environ.get("PGPASSWORD", ""),
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
             "PORT": os.environ.get("PGPORT", "5432"),
-            "TEST": {"NAME": "rix_auth_test"},
+            # A suffix keeps two runs on one server apart (e.g. RIX_AUTH_TEST_DB_SUFFIX=_$$).
+            "TEST": {"NAME": "rix_auth_test" + os.environ.get("RIX_AUTH_TEST_DB_SUFFIX", "")},
         }
     }
 else:

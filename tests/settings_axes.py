@@ -19,4 +19,4 @@ AXES_VERBOSE = False
 RIX_AUTH = {"PRESET": "development", "THROTTLE_CACHE": None}
 
 if os.environ.get("RIX_AUTH_TEST_DATABASE") == "postgres":  # beside, not over, the parent run's test database
-    DATABASES["default"]["TEST"] = {"NAME": "rix_auth_test_axes"}  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": "rix_auth_test_axes" + os.environ.get("RIX_AUTH_TEST_DB_SUFFIX", "")}  # noqa: F405
