@@ -57,8 +57,9 @@ def memory(auth_config: AuthConfig | None = None, *, clock: Clock = system_clock
     )
 
 
-def database(alias: str = "default", auth_config: AuthConfig | None = None, *, clock: Clock = system_clock) -> Auth:
-    """Users of ``AUTH_USER_MODEL`` and durable sessions in the Django database ``alias``.
+def database(alias: str | None = None, auth_config: AuthConfig | None = None, *, clock: Clock = system_clock) -> Auth:
+    """Users of ``AUTH_USER_MODEL`` and durable sessions in the Django database ``alias``
+    (without one, wherever the database routers send them).
 
     Without ``auth_config``, the configuration comes from ``settings.RIX_AUTH``.
     """

@@ -61,11 +61,16 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"session {self.public_id}"
 
-    def state(self, now: datetime) -> str:
-        """``active``, ``expired`` or ``revoked (reason)``: revocation outranks expiry."""
+    def status(self, now: datetime) -> str:
+        """``active``, ``expired`` or ``revoked``: revocation outranks expiry."""
         if self.revoked_at is not None:
-            return f"revoked ({self.revoke_reason})"
+            return "revoked"
         return "expired" if self.expires_at <= now else "active"
+
+    def state(self, now: datetime) -> str:
+        """The status, with the reason of a revocation: ``revoked (logout_user)``."""
+        status = self.status(now)
+        return f"{status} ({self.revoke_reason})" if status == "revoked" else status
 
 
 class SessionEpoch(models.Model):

@@ -12,14 +12,19 @@ from rix_auth.clock import ManualClock
 EMAIL, PASSWORD = "grace@example.com", "correct-password"
 
 
+SERVERS = {"postgres": {"postgresql"}, "concurrency": {"postgresql", "mysql"}}  # marker: vendors it runs on
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` need real row locks and concurrent connections."""
-    if connection.vendor == "postgresql":
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL (make test runs this leg when one is reachable)")
-    for item in items:
-        if "postgres" in item.keywords:
-            item.add_marker(skip)
+    """Tests marked ``postgres`` need PostgreSQL; tests marked ``concurrency``, a server with real
+    row locks and concurrent connections. ``make test`` runs a leg on each server it reaches."""
+    for marker, vendors in SERVERS.items():
+        if connection.vendor in vendors:
+            continue
+        skip = pytest.mark.skip(reason=f"needs {' or '.join(sorted(vendors))}")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

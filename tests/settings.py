@@ -1,6 +1,8 @@
-"""Test settings: SQLite by default, PostgreSQL when RIX_AUTH_TEST_DATABASE=postgres."""
+"""Test settings: SQLite by default; RIX_AUTH_TEST_DATABASE=postgres or mysql picks a server."""
 
 import os
+
+from tests.settings_databases import chosen_databases
 
 SECRET_KEY = "tests-only-not-a-secret"
 DEBUG = False
@@ -42,22 +44,7 @@ TEMPLATES = [
     }
 ]
 
-DATABASES: dict[str, dict[str, object]]
-if os.environ.get("RIX_AUTH_TEST_DATABASE") == "postgres":
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": os.environ.get("PGDATABASE", "test"),
-            "USER": os.environ.get("PGUSER", "postgres"),
-            "PASSWORD": os.environ.get("PGPASSWORD", ""),
-            "HOST": os.environ.get("PGHOST", "127.0.0.1"),
-            "PORT": os.environ.get("PGPORT", "5432"),
-            # A suffix keeps two runs on one server apart (e.g. RIX_AUTH_TEST_DB_SUFFIX=_$$).
-            "TEST": {"NAME": "rix_auth_test" + os.environ.get("RIX_AUTH_TEST_DB_SUFFIX", "")},
-        }
-    }
-else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES = chosen_databases(os.environ)
 
 PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [

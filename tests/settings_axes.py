@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 
 from tests.settings import *  # noqa: F403
+from tests.settings_databases import chosen_databases
 
 INSTALLED_APPS = [*INSTALLED_APPS, "axes"]  # noqa: F405
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -18,5 +19,5 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_VERBOSE = False
 RIX_AUTH = {"PRESET": "development", "THROTTLE_CACHE": None}
 
-if os.environ.get("RIX_AUTH_TEST_DATABASE") == "postgres":  # beside, not over, the parent run's test database
-    DATABASES["default"]["TEST"] = {"NAME": "rix_auth_test_axes" + os.environ.get("RIX_AUTH_TEST_DB_SUFFIX", "")}  # noqa: F405
+# On a server, beside (not over) the parent run's test database.
+DATABASES = chosen_databases(os.environ, test_name="rix_auth_test_axes")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 
 import rix_auth
 from rix_auth.clock import ManualClock
+from rix_auth.devices import device_name
 from rix_auth.models import Session as SessionRow
 from tests.conftest import EMAIL, PASSWORD
 
@@ -41,9 +46,7 @@ def grace(auth: rix_auth.Auth) -> object:
 
 
 @pytest.mark.parametrize("identifier", ["pk", EMAIL, "GRACE@example.com"])
-def test_revoke_user_sessions_finds_the_user_by_pk_or_email_and_is_idempotent(
-    grace: object, identifier: str
-) -> None:
+def test_revoke_user_sessions_finds_the_user_by_pk_or_email_and_is_idempotent(grace: object, identifier: str) -> None:
     name = str(grace.pk) if identifier == "pk" else identifier  # type: ignore[attr-defined]
     assert run("revoke_user_sessions", name) == f"Revoked 3 session(s) of user {grace.pk}.\n"  # type: ignore[attr-defined]
     assert run("revoke_user_sessions", name) == f"Revoked 0 session(s) of user {grace.pk}.\n"  # type: ignore[attr-defined]
@@ -73,16 +76,39 @@ def test_revoke_session_with_a_bad_handle_fails(db: None, handle: str, message: 
         run("revoke_session", handle)
 
 
-def test_list_sessions_shows_a_table_without_secrets(grace: object, auth: rix_auth.Auth, clock: ManualClock) -> None:
-    first = SessionRow.objects.order_by("pk").first()
-    assert first is not None
-    run("revoke_session", first.public_id)
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+
+
+def test_list_sessions_shows_email_full_state_and_device_without_secrets(grace: object, auth: rix_auth.Auth) -> None:
+    SessionRow.objects.update(user_agent=CHROME, ip="203.0.113.9")
+    auth.logout_user(grace.pk)  # type: ignore[attr-defined]
+    auth.login(EMAIL, PASSWORD, user_agent=CHROME)
     output = run("list_sessions", "--user", EMAIL)
     lines = output.splitlines()
-    assert lines[0].split() == ["HANDLE", "USER", "STATE", "CREATED", "LAST", "SEEN", "IP", "USER", "AGENT"]
-    assert len(lines) == 4 and sum("revoked (command)" in line for line in lines) == 1
+    assert lines[0].split() == ["HANDLE", "USER", "STATE", "DEVICE", "CREATED", "LAST", "SEEN", "IP"]
+    assert len(lines) == 5 and all(EMAIL in line and device_name(CHROME) in line for line in lines[1:])
+    assert sum("revoked (logout_user)  " in line for line in lines) == 3  # whole, then the column gap
+    assert sum(" active  " in line for line in lines) == 1
     assert all(row.digest not in output for row in SessionRow.objects.all())
-    assert len(run("list_sessions", "--active").splitlines()) == 3
+    assert len(run("list_sessions", "--active").splitlines()) == 2
+
+
+def test_list_sessions_as_json_has_one_object_per_session_and_no_secret(grace: object, auth: rix_auth.Auth) -> None:
+    session_id = auth.login(EMAIL, PASSWORD, ip="203.0.113.9", user_agent=CHROME).value.session.id
+    output = run("list_sessions", "--format", "json", "--limit", "2")
+    listed = json.loads(output)
+    newest = SessionRow.objects.order_by("-created_at", "-pk").first()
+    assert newest is not None and len(listed) == 2
+    assert listed[0] == {
+        "handle": newest.public_id, "user_id": grace.pk, "email": EMAIL, "status": "active",  # type: ignore[attr-defined]
+        "revoke_reason": None, "device": device_name(CHROME), "user_agent": CHROME, "ip": "203.0.113.9",
+        "created_at": newest.created_at.isoformat(), "last_seen_at": newest.last_seen_at.isoformat(),
+        "authenticated_at": newest.authenticated_at.isoformat(), "expires_at": newest.expires_at.isoformat(),
+        "revoked_at": None,
+    }  # fmt: skip
+    assert session_id not in output and session_id[8:] not in output and newest.digest not in output
+    assert len(output.splitlines()) == 4  # one line per session between the brackets
+    assert run("list_sessions", "--format", "json", "--limit", "0") == "[]\n"
 
 
 def test_list_sessions_for_an_unknown_user_fails(db: None) -> None:
@@ -107,6 +133,11 @@ def test_purge_deletes_only_sessions_dead_for_longer_than_the_retention(
     assert run("purge_sessions", "--older-than", "0").startswith("Deleted 1 session(s)")
 
 
+def test_list_sessions_refuses_a_negative_limit(db: None) -> None:
+    with pytest.raises(CommandError, match="--limit must be 0 or more"):
+        run("list_sessions", "--limit", "-1")
+
+
 @pytest.mark.parametrize("args", [["--older-than", "-1"], ["--batch-size", "0"]])
 def test_purge_refuses_nonsense_arguments(db: None, args: list[str]) -> None:
     with pytest.raises(CommandError, match="--older-than must be 0 or more days"):
@@ -126,11 +157,34 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_purge_shows_progress_only_on_a_terminal(grace: object) -> None:
+PROGRESS = r"deleted {} session\(s\), (-|[\d,]+)/s, \d+\.\d s elapsed"
+
+
+def test_purge_shows_progress_on_a_terminal_in_place(grace: object) -> None:
     SessionRow.objects.update(revoked_at=SessionRow.objects.first().created_at - timedelta(days=60))  # type: ignore[union-attr]
+    terminal, out = Terminal(), io.StringIO()
+    call_command("purge_sessions", "--batch-size", "2", stdout=out, stderr=terminal)
+    assert re.fullmatch("\r" + PROGRESS.format(2) + "\r" + PROGRESS.format(3) + "\n", terminal.getvalue())
+    assert out.getvalue().startswith("Deleted 3 session(s)")
+
+
+@pytest.mark.parametrize(("verbosity", "lines"), [(1, []), (2, ["1", "2", "3"])])
+def test_purge_elsewhere_shows_a_line_per_batch_only_when_verbose(
+    grace: object, verbosity: int, lines: list[str]
+) -> None:
+    SessionRow.objects.update(revoked_at=SessionRow.objects.first().created_at - timedelta(days=60))  # type: ignore[union-attr]
+    err = io.StringIO()
+    call_command("purge_sessions", "--batch-size", "1", "--verbosity", str(verbosity), stdout=io.StringIO(), stderr=err)
+    shown = err.getvalue().splitlines()
+    assert len(shown) == len(lines) and all(
+        re.fullmatch(PROGRESS.format(n), line) for n, line in zip(lines, shown, strict=True)
+    )
+
+
+def test_a_dry_run_shows_no_progress(grace: object) -> None:
     terminal = Terminal()
-    call_command("purge_sessions", "--batch-size", "2", stdout=terminal)
-    assert terminal.getvalue().startswith("\rdeleted 2 session(s)…\rdeleted 3 session(s)…\nDeleted 3 session(s)")
+    call_command("purge_sessions", "--dry-run", "--older-than", "0", stdout=io.StringIO(), stderr=terminal)
+    assert terminal.getvalue() == ""
 
 
 @pytest.mark.parametrize(
@@ -198,15 +252,12 @@ def test_a_user_whose_name_starts_like_an_id_is_still_found(auth: rix_auth.Auth)
     assert run("revoke_user_sessions", "session_admin") == f"Revoked 0 session(s) of user {user.pk}.\n"
 
 
-def test_list_sessions_escapes_control_characters_in_stored_text(grace: object, clock: ManualClock) -> None:
-    SessionRow.objects.update(user_agent="Evil\x1b]0;owned\x07\x1b[2J\r\n\u202e/1.0", ip="203.0.113.9")
-    row = SessionRow.objects.order_by("-created_at", "-pk").first()
-    assert row is not None
-    started = f"{row.created_at:%Y-%m-%d %H:%M}"
-    agent = "Evil\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x0a\\u202e/1.0"
-    line = f"{row.public_id}  {grace.pk:>7}  active                     {started}  {started}  203.0.113.9      {agent}"  # type: ignore[attr-defined]
-    assert run("list_sessions", "--limit", "1").splitlines()[1] == line
-    assert "\x1b" not in run("list_sessions")
+def test_list_sessions_escapes_control_characters_in_stored_text(grace: object) -> None:
+    SessionRow.objects.update(revoke_reason="admin\x1b]0;owned\x07\r\n\u202e", revoked_at=F("created_at"))
+    table, as_json = run("list_sessions"), run("list_sessions", "--format", "json")
+    assert table.count("revoked (admin\\x1b]0;owned\\x07\\x0d\\x0a\\u202e)") == 3
+    assert "\x1b" not in table + as_json and "\u202e" not in table + as_json
+    assert {entry["revoke_reason"] for entry in json.loads(as_json)} == {"admin\x1b]0;owned\x07\r\n\u202e"}
 
 
 def test_revoke_session_escapes_a_stored_revoke_reason(grace: object) -> None:
@@ -214,3 +265,19 @@ def test_revoke_session_escapes_a_stored_revoke_reason(grace: object) -> None:
     assert row is not None
     SessionRow.objects.filter(pk=row.pk).update(revoked_at=row.created_at, revoke_reason="admin\x1b[8m")
     assert run("revoke_session", row.public_id) == f"Session {row.public_id} was already revoked (admin\\x1b[8m).\n"
+
+
+@pytest.mark.parametrize("command", [["revoke_user_sessions", EMAIL], ["revoke_session", "0" * 16], ["list_sessions"],
+                                     ["purge_sessions"]])  # fmt: skip
+def test_every_command_refuses_an_unknown_database(db: None, command: list[str]) -> None:
+    with pytest.raises(CommandError, match="argument --database: invalid choice: 'elsewhere'"):
+        run(*command, "--database", "elsewhere")
+
+
+@pytest.mark.parametrize("command", [["revoke_user_sessions", EMAIL], ["revoke_session", "0" * 16], ["purge_sessions"]])
+def test_database_needs_the_database_stores(grace: object, settings: Any, command: list[str]) -> None:
+    settings.RIX_AUTH = {"PRESET": "development", "SESSION_STORE": "rix_auth.stores.memory_sessions"}
+    with pytest.raises(
+        CommandError, match=r"--database needs the database stores; .*'SESSION_STORE'.*MemorySessionStore"
+    ):
+        run(*command, "--database", "default")

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import identify_hasher
 from django.db import OperationalError, connection
+from django.forms.models import model_to_dict
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
@@ -59,6 +60,26 @@ def test_logout_user_revokes_with_one_update_of_the_sessions_table(auth: Auth, s
         assert auth.logout_user(user_id).value == 5
     update = f"UPDATE {connection.ops.quote_name(table)} "
     assert [q["sql"].startswith(update) for q in captured.captured_queries].count(True) == 1
+
+
+def test_logout_user_of_ten_thousand_live_sessions_costs_the_queries_of_one(
+    auth: Auth, session_id: str, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    user_id = auth.authenticate_session(session_id).value.user_id
+    auth.logout_user(user_id)  # the user's epoch row now exists: the next run only updates it
+    first = SessionRow.objects.get()
+    SessionRow.objects.bulk_create(
+        SessionRow(**{**model_to_dict(first, exclude=["id", "user"]), "user_id": user_id, "revoked_at": None,
+                      "digest": f"{n:064x}", "public_id": f"{n:016x}"})
+        for n in range(10_000)
+    )  # fmt: skip
+    locks = 1 if connection.features.has_select_for_update else 0
+    # the user, the savepoint around the lock, the epoch, then the sessions: with 1 or 10,000 of them
+    with django_assert_num_queries(1 + 2 + locks + 1 + 1) as captured:
+        assert auth.logout_user(user_id).value == 10_000
+    table = connection.ops.quote_name(SessionRow._meta.db_table)
+    touching = [query["sql"] for query in captured.captured_queries if table in query["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("UPDATE")
 
 
 def test_djangos_password_validators_apply_with_their_messages(auth: Auth) -> None:

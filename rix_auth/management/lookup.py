@@ -13,14 +13,15 @@ from rix_auth.emails import canonical_email
 from rix_auth.management.text import SESSION_ID_GIVEN, looks_secret
 
 
-def find_user(identifier: str) -> Any:
+def find_user(identifier: str, database: str | None = None) -> Any:
+    """The one user ``identifier`` names in ``database`` (default: where the routers read users)."""
     model = get_user_model()
     wanted = Q(**{model.USERNAME_FIELD: identifier}) | Q(**{model.USERNAME_FIELD: canonical_email(identifier)})
     wanted |= Q(**{f"{model.get_email_field_name()}__iexact": identifier.strip()})
     if identifier.isdigit():
         wanted |= Q(pk=identifier)
     try:
-        found = list(model._default_manager.filter(wanted)[:2])
+        found = list(model._default_manager.db_manager(database).filter(wanted)[:2])
     except (ValueError, ValidationError):
         found = []
     if len(found) != 1 and looks_secret(identifier):  # never echo what may be a live session id

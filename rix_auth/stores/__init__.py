@@ -24,13 +24,15 @@ def memory_users(parameters: Argon2Parameters | None = None) -> MemoryUserStore:
     return MemoryUserStore(parameters)
 
 
-def database_sessions(alias: str = "default") -> SessionStore:
+def database_sessions(alias: str | None = None) -> SessionStore:
+    """Sessions in ``alias``; without one, where the database routers send them."""
     from rix_auth.stores.database import DatabaseSessionStore
 
     return DatabaseSessionStore(alias)
 
 
-def database_users(alias: str = "default") -> UserStore:
+def database_users(alias: str | None = None) -> UserStore:
+    """Users in ``alias``; without one, where the database routers send them."""
     from rix_auth.stores.django_users import DjangoUserStore
 
     return DjangoUserStore(alias)

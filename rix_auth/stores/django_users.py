@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 
 from rix_auth import passwords
 from rix_auth.credentials import fingerprint
@@ -35,8 +35,8 @@ rehash_listener: ContextVar[Rehashed] = ContextVar("rix_auth_rehash_listener", d
 
 
 class DjangoUserStore(UserStore):
-    def __init__(self, alias: str = "default") -> None:
-        self.alias = alias
+    def __init__(self, alias: str | None = None) -> None:
+        self.alias = alias  # None: wherever the database routers send the user model
 
     def create(self, email: str, password: str) -> User:
         model = get_user_model()
@@ -51,7 +51,7 @@ class DjangoUserStore(UserStore):
             raise InputRejected(list(error.messages)) from error
         candidate.set_password(password)
         try:
-            with transaction.atomic(using=self.alias):
+            with transaction.atomic(using=self.alias or router.db_for_write(model)):
                 candidate.save(using=self.alias)
         except IntegrityError as error:  # USERNAME_FIELD is unique: this also settles races
             raise UserExists(email) from error

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rix_auth.conf import get_auth
+from rix_auth.management.databases import add_database_option, auth_on
 from rix_auth.management.text import SESSION_ID_GIVEN, looks_secret, shown
 from rix_auth.session import RevokeReason
 
@@ -14,11 +14,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("handle", help="the session's public handle, 16 hexadecimal characters")
+        add_database_option(parser)
 
-    def handle(self, *args: Any, handle: str, **options: Any) -> None:
+    def handle(self, *args: Any, handle: str, database: str | None, **options: Any) -> None:
         if looks_secret(handle):  # never echo it: terminals, logs and CI output keep what commands print
             raise CommandError(SESSION_ID_GIVEN + HANDLE_EXPECTED)
-        result = get_auth().revoke_session(handle, reason=RevokeReason.COMMAND)
+        result = auth_on(database).revoke_session(handle, reason=RevokeReason.COMMAND)
         if result.error is not None:
             raise CommandError(f"{result.error.message} ({result.error.code.value}: {handle!r})")
         session = result.value.session

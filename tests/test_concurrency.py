@@ -1,10 +1,11 @@
-"""Races settled by the database, proved with real concurrent connections."""
+"""Races settled by the database, proved with real concurrent connections (PostgreSQL, MariaDB/MySQL)."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -17,13 +18,14 @@ import rix_auth
 from rix_auth import AuthErrorCode as Code
 from rix_auth.clock import ManualClock
 from rix_auth.models import Session as SessionRow
+from rix_auth.result import Result
 from rix_auth.service import Auth
-from rix_auth.session import User
+from rix_auth.session import LoginResult, User
 from rix_auth.stores.base import Account, Rehashed
 from rix_auth.stores.database import DatabaseSessionStore
 from rix_auth.stores.django_users import DjangoUserStore
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 EMAIL, PASSWORD = "grace@example.com", "correct-password"
 T = TypeVar("T")
 WAIT = 10  # seconds; only reached when a test is about to fail
@@ -39,6 +41,30 @@ def in_own_connection(work: Callable[[], T]) -> Callable[[], T]:
             connections.close_all()
 
     return run
+
+
+@contextmanager
+def login_held_after_its_password_check(auth: Auth) -> Iterator[Callable[[], Result[LoginResult]]]:
+    """Starts a login in its own connection and holds it just after the password check for the
+    block; yields the function that lets it go on and returns its result."""
+    checked, go_on = threading.Event(), threading.Event()
+    check = auth.users.authenticate
+
+    def check_then_wait(email: str, password: str, **kwargs: Any) -> User | None:
+        user = check(email, password, **kwargs)
+        checked.set()
+        assert go_on.wait(WAIT)
+        return user
+
+    def finish() -> Result[LoginResult]:
+        go_on.set()
+        return pending.result(WAIT)
+
+    auth.users.authenticate = check_then_wait  # type: ignore[method-assign]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(in_own_connection(lambda: auth.login(EMAIL, PASSWORD)))
+        assert checked.wait(WAIT)
+        yield finish
 
 
 def test_concurrent_registrations_of_one_email_create_exactly_one_user() -> None:
@@ -93,22 +119,9 @@ def test_logout_user_waits_for_a_login_mid_commit_and_then_revokes_its_session()
 def test_a_login_whose_password_check_straddles_logout_user_fails_across_connections() -> None:
     auth = rix_auth.database()
     user_id = auth.register_user(EMAIL, PASSWORD).value.id
-    checked, revoked = threading.Event(), threading.Event()
-    check = auth.users.authenticate
-
-    def slow_check(email, password, **kwargs):
-        user = check(email, password, **kwargs)
-        checked.set()
-        assert revoked.wait(WAIT)
-        return user
-
-    auth.users.authenticate = slow_check  # type: ignore[method-assign]
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(in_own_connection(lambda: auth.login(EMAIL, PASSWORD)))
-        assert checked.wait(WAIT)
+    with login_held_after_its_password_check(auth) as finish:
         assert rix_auth.database().logout_user(user_id).ok
-        revoked.set()
-        result = pending.result(WAIT)
+        result = finish()
     assert result.error is not None and result.error.code is Code.SESSION_REVOKED
     assert rix_auth.stores.database_sessions().for_user(user_id) == []
 
@@ -186,34 +199,21 @@ def test_a_user_a_backend_signs_in_unlooked_for_is_read_again_after_its_epoch(
     settings.AUTHENTICATION_BACKENDS = ["tests.backends.DirectoryBackend"]
     settings.TEST_DIRECTORY = {EMAIL: PASSWORD}
     auth = rix_auth.database()
-    checked, changed = threading.Event(), threading.Event()
-    check = auth.users.authenticate
-
-    def check_then_pause(email: str, password: str, **kwargs: Any) -> User | None:
-        user = check(email, password, **kwargs)
-        checked.set()
-        assert changed.wait(WAIT)
-        return user
-
-    auth.users.authenticate = check_then_pause  # type: ignore[method-assign]
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(in_own_connection(lambda: auth.login(EMAIL, PASSWORD)))
-        assert checked.wait(WAIT)
+    with login_held_after_its_password_check(auth) as finish:
         user = get_user_model()._default_manager.get(email=EMAIL)
         if change == "password":
             user.set_password("another-password-7")
         else:
             user.is_active = False
         user.save()
-        changed.set()
-        result = pending.result(WAIT)
+        result = finish()
     assert result.error is not None and result.error.code is code
     assert all(session.revoked for session in auth.sessions.for_user(user.pk))
 
 
 def test_two_purges_at_once_delete_each_dead_row_once() -> None:
     clock = ManualClock()
-    auth = rix_auth.database("default", rix_auth.config.development().set_session_ttl_seconds(60), clock=clock)
+    auth = rix_auth.database(None, rix_auth.config.development().set_session_ttl_seconds(60), clock=clock)
     auth.register_user(EMAIL, PASSWORD)
     for _ in range(300):
         auth.login(EMAIL, PASSWORD)
