@@ -1,15 +1,15 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class RixAuthConfig(AppConfig):
     name = "rix_auth"
-    verbose_name = "Login sessions"
+    verbose_name = "Sign-in"  # above the model's "Login sessions" in the admin
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
         from django.core.signals import setting_changed
-        from django.db.models.signals import post_init, post_save
+        from django.db.models.signals import post_init, post_save, pre_delete
 
         from rix_auth import checks, conf, receivers
         from rix_auth.stores import joined
@@ -20,3 +20,8 @@ class RixAuthConfig(AppConfig):
         user_model = get_user_model()
         post_init.connect(receivers.remember_loaded_state, sender=user_model, dispatch_uid="rix_auth_remember_loaded")
         post_save.connect(receivers.follow_user_save, sender=user_model, dispatch_uid="rix_auth_follow_user_save")
+        pre_delete.connect(receivers.follow_user_delete, sender=user_model, dispatch_uid="rix_auth_follow_user_delete")
+        if apps.is_installed("django.contrib.admin"):  # listed above rix_auth, it has autodiscovered by now
+            from rix_auth.admin_users import extend_user_admin
+
+            extend_user_admin()

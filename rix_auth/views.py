@@ -22,6 +22,7 @@ from rix_auth.bodies import Credentials, allow, takes_credentials, takes_passwor
 from rix_auth.client_ip import client_ip
 from rix_auth.conf import get_auth
 from rix_auth.decorators import session_required
+from rix_auth.devices import current_first, device_name
 from rix_auth.error import AuthErrorCode
 from rix_auth.session import RevokeReason, Session, User
 from rix_auth.state import RequestState
@@ -124,13 +125,13 @@ def logout_all(request: HttpRequest) -> HttpResponse:
 @allow("GET")
 @session_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    """The user's live sessions (devices), newest first; never their ids."""
+    """The user's live sessions (devices): the calling one first, then newest first; never their ids."""
     auth = get_auth()
     result = auth.sessions_of(request.user_id)  # type: ignore[attr-defined]
     if result.error is not None:
         return http.error_response(result.error)
     now, current = auth.clock(), request.rix_session.public_id  # type: ignore[attr-defined]
-    live = [s for s in result.value if s.usable(now)]
+    live = current_first((s for s in result.value if s.usable(now)), current)
     return JsonResponse({"sessions": [_device(s, current) for s in live]})
 
 
@@ -162,4 +163,4 @@ def _session(session: Session) -> dict[str, object]:
 
 def _device(session: Session, current: str) -> dict[str, object]:
     return {**_session(session), "ip": session.ip, "user_agent": session.user_agent,
-            "current": session.public_id == current}  # fmt: skip
+            "device": device_name(session.user_agent), "current": session.public_id == current}  # fmt: skip

@@ -148,15 +148,15 @@ def test_an_unrelated_profile_save_revokes_nothing(client: Client, bearer_login:
 def test_my_sessions_lists_devices_without_ids_and_revokes_one_by_handle(client: Client, bearer_login: Login) -> None:
     phone = bearer_login(**{"User-Agent": "Phone/1.0"})
     laptop = bearer_login(**{"User-Agent": "Laptop/2.0"})
-    listed = client.get("/auth/sessions/", headers=bearer(laptop))
-    devices = listed.json()["sessions"]
-    assert [(d["user_agent"], d["current"], d["ip"]) for d in devices] == [
-        ("Laptop/2.0", True, "127.0.0.1"), ("Phone/1.0", False, "127.0.0.1")]  # fmt: skip
+    listed = client.get("/auth/sessions/", headers=bearer(phone))
+    devices = listed.json()["sessions"]  # the caller's session first, though the laptop's is newer
+    assert [(d["device"], d["user_agent"], d["current"], d["ip"]) for d in devices] == [
+        ("Phone 1.0", "Phone/1.0", True, "127.0.0.1"), ("Laptop 2.0", "Laptop/2.0", False, "127.0.0.1")]  # fmt: skip
     assert phone not in listed.content.decode() and laptop not in listed.content.decode()
-    revoked = client.post(f"/auth/sessions/{devices[1]['public_id']}/revoke/", headers=bearer(laptop))
+    revoked = client.post(f"/auth/sessions/{devices[1]['public_id']}/revoke/", headers=bearer(phone))
     assert revoked.status_code == 200
-    assert error_code(client.get("/auth/session/", headers=bearer(phone))) == "session_revoked"
-    assert client.get("/auth/session/", headers=bearer(laptop)).status_code == 200
+    assert error_code(client.get("/auth/session/", headers=bearer(laptop))) == "session_revoked"
+    assert client.get("/auth/session/", headers=bearer(phone)).status_code == 200
 
 
 def test_another_users_handle_is_not_found(client: Client, bearer_login: Login) -> None:

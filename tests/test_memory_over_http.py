@@ -82,14 +82,14 @@ def test_the_whole_http_flow_runs_on_memory_stores_without_a_query(
         refreshed = client.post("/auth/refresh/", headers=bearer(laptop))
         assert refreshed.json()["session"]["last_seen_at"] == clock().isoformat()
 
-        listed = client.get("/auth/sessions/", headers=bearer(laptop)).json()["sessions"]
-        assert [(s["user_agent"], s["current"]) for s in listed] == [("Laptop", True), ("Phone", False)]
-        revoked = client.post(f"/auth/sessions/{listed[1]['public_id']}/revoke/", headers=bearer(laptop))
+        listed = client.get("/auth/sessions/", headers=bearer(phone)).json()["sessions"]
+        assert [(s["user_agent"], s["current"]) for s in listed] == [("Phone", True), ("Laptop", False)]
+        revoked = client.post(f"/auth/sessions/{listed[1]['public_id']}/revoke/", headers=bearer(phone))
         assert revoked.json() == {"revoked": listed[1]["public_id"]}
-        assert code(client.get("/auth/session/", headers=bearer(phone))) == (401, "session_revoked")
-
-        assert client.post("/auth/logout/", headers=bearer(laptop)).json() == {"logged_out": True}
         assert code(client.get("/auth/session/", headers=bearer(laptop))) == (401, "session_revoked")
+
+        assert client.post("/auth/logout/", headers=bearer(phone)).json() == {"logged_out": True}
+        assert code(client.get("/auth/session/", headers=bearer(phone))) == (401, "session_revoked")
 
         tablet, desktop = log_in(client).json()["session_id"], log_in(client).json()["session_id"]
         assert client.post("/auth/logout-all/", headers=bearer(tablet)).json() == {"revoked": 2}
