@@ -25,6 +25,7 @@ POSITIVE_INTEGERS = {
     "MAX_SESSIONS_PER_USER": True,
     "REFRESH_INTERVAL_SECONDS": True,
     "PURGE_RETENTION_DAYS": False,
+    "CACHE_TTL_SECONDS": False,
 }
 
 
@@ -34,6 +35,8 @@ def register() -> None:
     register_check(check_deploy_preset, Tags.security, deploy=True)
     register_check(check_throttle_cache_is_shared, Tags.security, Tags.caches, deploy=True)
     register_check(check_throttle, Tags.security, Tags.caches)
+    register_check(check_session_cache, Tags.security, Tags.caches)
+    register_check(check_session_cache_is_shared, Tags.security, Tags.caches, deploy=True)
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
@@ -133,6 +136,7 @@ def check_deploy_preset(**kwargs: Any) -> list[CheckMessage]:
 
 LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
 
 
 def check_throttle(**kwargs: Any) -> list[CheckMessage]:
@@ -171,6 +175,40 @@ def check_throttle_cache_is_shared(**kwargs: Any) -> list[CheckMessage]:
                "logins apart, so every limit is multiplied by the number of workers.")  # fmt: skip
     hint = "Name a cache every process shares: Redis, Memcached, the database or files."
     return [Warning(message, hint=hint, id="rix_auth.W004")]
+
+
+def check_session_cache(**kwargs: Any) -> list[CheckMessage]:
+    """``rix_auth.E020``: ``RIX_AUTH['CACHE']`` must name a cache in ``CACHES``."""
+    value = getattr(settings, "RIX_AUTH", {})
+    alias = value.get("CACHE") if isinstance(value, dict) else None
+    if alias is None or (isinstance(alias, str) and alias in getattr(settings, "CACHES", {})):
+        return []
+    message = f"RIX_AUTH['CACHE'] is {alias!r}, which is not a cache alias in CACHES."
+    hint = "Name a Redis cache every process shares (django.core.cache.backends.redis.RedisCache), or None."
+    return [Error(message, hint=hint, id="rix_auth.E020")]
+
+
+def check_session_cache_is_shared(**kwargs: Any) -> list[CheckMessage]:
+    """``rix_auth.W020``: a per-process session cache misses other workers' revocations;
+    ``rix_auth.W021``: a Redis cache without socket timeouts makes a hung Redis hang every request."""
+    value = getattr(settings, "RIX_AUTH", {})
+    alias = value.get("CACHE") if isinstance(value, dict) else None
+    cache = getattr(settings, "CACHES", {}).get(alias) if isinstance(alias, str) else None
+    if not isinstance(cache, dict):
+        return []
+    if cache.get("BACKEND") in (LOCMEM_CACHE, DUMMY_CACHE):
+        message = (f"RIX_AUTH['CACHE'] is {alias!r}, a {cache['BACKEND'].rsplit('.', 1)[-1]}: each worker "
+                   "process keeps its own copies, so a session revoked in one worker stays usable in the "
+                   "others until RIX_AUTH['CACHE_TTL_SECONDS'] runs out.")  # fmt: skip
+        return [Warning(message, hint="Use a Redis cache every process shares.", id="rix_auth.W020")]
+    options = cache.get("OPTIONS", {})
+    bounded = options.get("socket_timeout") and options.get("socket_connect_timeout")
+    if cache.get("BACKEND") == REDIS_CACHE and not bounded:
+        message = (f"The session cache {alias!r} sets no socket_timeout and socket_connect_timeout: "
+                   "while Redis hangs, every request waits for it.")  # fmt: skip
+        hint = "Set both in its OPTIONS, a few milliseconds each, e.g. 0.005: requests then read the database."
+        return [Warning(message, hint=hint, id="rix_auth.W021")]
+    return []
 
 
 def _positions(base: type) -> list[int]:

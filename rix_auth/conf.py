@@ -17,9 +17,12 @@ Every key is optional; defaults follow the preset, which itself defaults to
         "RECORD_USER_AGENT": True,
         "TRUSTED_PROXIES": [],                 # e.g. ["10.0.0.0/8"]: believe X-Forwarded-For from these
         "PURGE_RETENTION_DAYS": 30,            # purge_sessions keeps dead rows this long
+        "READ_FROM_REPLICA": False,            # True: the request path reads db_for_read (replica lag!)
         "SESSION_STORE": "rix_auth.stores.database_sessions",  # dotted path to a factory
         "USER_STORE": "rix_auth.stores.database_users",
         "THROTTLE_CACHE": "default",           # the Django cache counting failed logins; None: no throttle
+        "CACHE": None,                         # a cache alias (Redis) the request path reads sessions from
+        "CACHE_TTL_SECONDS": 60,               # age limit of a cached session: bounds unsignalled user changes
         "THROTTLE_LOGIN_PER_EMAIL_IP": (5, 900),    # (failures, window seconds); None switches a rule off
         "THROTTLE_LOGIN_PER_EMAIL": (100, 3600),
         "THROTTLE_LOGIN_PER_IP": (30, 60),
@@ -57,8 +60,8 @@ KEYS = frozenset(
     {
         "PRESET", "SESSION_TTL_SECONDS", "ABSOLUTE_LIFETIME_SECONDS", "MAX_SESSIONS_PER_USER",
         "REFRESH_INTERVAL_SECONDS", "COOKIE_NAME", "COOKIE_SECURE", "COOKIE_SAMESITE", "HEADER_SCHEME",
-        "RECORD_IP", "RECORD_USER_AGENT", "TRUSTED_PROXIES", "PURGE_RETENTION_DAYS", "SESSION_STORE",
-        "USER_STORE", "THROTTLE_CACHE", *THROTTLE_LIMITS,
+        "RECORD_IP", "RECORD_USER_AGENT", "TRUSTED_PROXIES", "PURGE_RETENTION_DAYS", "READ_FROM_REPLICA",
+        "SESSION_STORE", "USER_STORE", "THROTTLE_CACHE", "CACHE", "CACHE_TTL_SECONDS", *THROTTLE_LIMITS,
     }
 )  # fmt: skip
 DEFAULT_SESSION_STORE = "rix_auth.stores.database_sessions"
@@ -141,9 +144,18 @@ class Settings:
         return int(self.raw.get("PURGE_RETENTION_DAYS", 30))
 
     @cached_property
+    def read_from_replica(self) -> bool:
+        """Whether the request path reads sessions from ``db_for_read``; see ``DatabaseSessionStore``."""
+        return bool(self.raw.get("READ_FROM_REPLICA", False))
+
+    @cached_property
     def auth(self) -> Auth:
         """Built from the store factories once; every request, view, command and receiver shares it."""
         sessions: SessionStore = import_string(self.raw.get("SESSION_STORE", DEFAULT_SESSION_STORE))()
+        if self.raw.get("CACHE") is not None:
+            from rix_auth.stores.cached import cached  # the cache machinery loads only when asked for
+
+            sessions = cached(sessions, str(self.raw["CACHE"]), ttl_seconds=int(self.raw.get("CACHE_TTL_SECONDS", 60)))
         users: UserStore = import_string(self.raw.get("USER_STORE", DEFAULT_USER_STORE))()
         return Auth(
             users=users, sessions=sessions, config=self.auth_config, clock=clock.current_time, throttle=self.throttle

@@ -3,10 +3,12 @@
 Connected in ``AppConfig.ready``. A save that changes the password (the
 admin's forms, ``set_password``, ``set_unusable_password``, a plain
 assignment) or deactivates the user revokes every session of that user at
-once, with the reason and a signal. Changes that send no signal
-(``QuerySet.update``, ``bulk_update``) are caught on the next request by the
-live-state check instead. A re-hash during a rix_auth login is the same
-password: its sessions follow the new hash.
+once, with the reason and a signal; deleting the user voids the session
+cache's copies. Changes that send no signal (``QuerySet.update``,
+``bulk_update``) are caught on the next request by the live-state check
+instead (behind ``RIX_AUTH["CACHE"]``, within ``CACHE_TTL_SECONDS``). A
+re-hash during a rix_auth login is the same password: its sessions follow
+the new hash.
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ def follow_user_save(sender: type, instance: Any, created: bool, **kwargs: Any) 
             _revoke_all(instance.pk, RevokeReason.PASSWORD_CHANGE)
     elif (was_active is None or was_active) and not instance.__dict__.get("is_active", True):  # None: not loaded
         _revoke_all(instance.pk, RevokeReason.DEACTIVATION)
+
+
+def follow_user_delete(sender: type, instance: Any, **kwargs: Any) -> None:
+    """The user's sessions go with them (the foreign key cascades); a store that keeps copies
+    elsewhere (the session cache) is told, so that none outlives the deletion."""
+    from rix_auth.conf import get_auth
+    from rix_auth.stores.cached import CachedSessionStore
+
+    sessions = get_auth().sessions
+    if isinstance(sessions, CachedSessionStore):
+        sessions.forget_user(instance.pk)
 
 
 def _revoke_all(user_id: Any, reason: RevokeReason) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject, empty
 
 from rix_auth.error import AuthError
 from rix_auth.http import Source
@@ -42,6 +44,8 @@ def set_user(request: HttpRequest, user: Any) -> None:
     request.user = user
 
     async def auser() -> Any:
+        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+            await sync_to_async(user._setup)()  # a store may query to read the user
         return user
 
     request.auser = auser
