@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.utils.text import get_text_list
 
 from rix_auth import http
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import AuthError, AuthErrorCode, gettext_lazy
 from rix_auth.http import HttpErrorCode
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -29,11 +30,14 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 MAX_BODY_BYTES = 16 * 1024  # a login body is under 2 KiB: the email and password are capped anyway
 MAX_DEPTH = 8  # rix_auth's bodies are flat objects; a few levels spare for clients that add metadata
 
-BAD_MEDIA_TYPE = "Send the body as Content-Type: application/json (UTF-8)."
-TOO_LARGE = f"The body is larger than {MAX_BODY_BYTES} bytes."
-NOT_UTF8 = "The body is not valid UTF-8."
-TOO_DEEP = f"The body is nested more than {MAX_DEPTH} levels deep."
-BAD_BODY = 'Send a JSON object, e.g. {"email": "...", "password": "..."}.'
+BAD_MEDIA_TYPE = gettext_lazy("Send the body as Content-Type: application/json (UTF-8).")
+TOO_LARGE = gettext_lazy("The body is larger than %(limit)d bytes.", limit=MAX_BODY_BYTES)
+NOT_UTF8 = gettext_lazy("The body is not valid UTF-8.")
+TOO_DEEP = gettext_lazy("The body is nested more than %(limit)d levels deep.", limit=MAX_DEPTH)
+BAD_BODY = gettext_lazy('Send a JSON object, e.g. {"email": "...", "password": "..."}.')
+NOT_ALLOWED = gettext_lazy("%(method)s is not allowed here; use %(allowed)s.")
+BAD_COOKIE_FLAG = gettext_lazy("cookie must be true or false.")
+NOT_A_STRING = gettext_lazy("%(field)s must be a string.")
 
 # A JSON string (escapes included) or a bracket; strings are matched whole so brackets inside them don't count.
 _TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
@@ -57,18 +61,22 @@ class Credentials:
 
 
 def allow(*methods: str) -> Callable[[View], View]:
-    """Django's ``require_http_methods``, but its 405 is the JSON error shape (with ``Allow``)."""
+    """Django's ``require_http_methods``, but its 405 is the JSON error shape (with ``Allow``).
+
+    The view keeps ``allowed_methods``, which the OpenAPI document reads.
+    """
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                message = f"{request.method} is not allowed here; use {' or '.join(methods)}."
+                message = NOT_ALLOWED % {"method": request.method, "allowed": get_text_list(list(methods))}
                 response = http.http_error(HttpErrorCode.METHOD_NOT_ALLOWED, message)
                 response["Allow"] = ", ".join(methods)
                 return response
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_methods = methods  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator
@@ -118,7 +126,7 @@ def credentials(body: dict[str, Any]) -> Credentials:
     """``email`` and ``password`` must be strings, ``cookie`` (if given) a boolean."""
     cookie = body.get("cookie", False)
     if not isinstance(cookie, bool):
-        raise _invalid("cookie must be true or false.")
+        raise _invalid(BAD_COOKIE_FLAG)
     return Credentials(email=_string(body, "email"), password=_string(body, "password"), cookie=cookie)
 
 
@@ -179,7 +187,7 @@ def _no_constant(name: str) -> Any:
 def _string(body: dict[str, Any], field: str) -> str:
     value = body.get(field)
     if not isinstance(value, str):
-        raise _invalid(f"{field} must be a string.")
+        raise _invalid(NOT_A_STRING % {"field": field})
     return value
 
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from rix_auth import views
+from rix_auth.openapi.view import openapi_json
 
 app_name = "rix_auth"
 
@@ -17,4 +18,5 @@ urlpatterns = [
     path("logout-all/", views.logout_all, name="logout-all"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<str:public_id>/revoke/", views.revoke, name="revoke"),
+    path("openapi.json", openapi_json, name="openapi"),
 ]
