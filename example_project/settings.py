@@ -42,6 +42,7 @@ ALLOWED_HOSTS = [
     host.strip() for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if host.strip()
 ]
 USE_TZ = True
+LANGUAGES = [("en", "English"), ("fr", "Français")]  # rix_auth ships a French translation
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "example_project.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -54,12 +55,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sessions",
     "django.contrib.staticfiles",
+    "rest_framework",  # for the DRF example under /api/drf/
     "rix_auth",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # pages in the browser's language, among LANGUAGES
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

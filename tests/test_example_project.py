@@ -1,4 +1,4 @@
-"""The example site's page works as a newcomer would use it: a browser with cookies and CSRF."""
+"""The example site works as a newcomer would use it: a browser with cookies and CSRF, and API clients."""
 
 from __future__ import annotations
 
@@ -10,27 +10,40 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils.http import urlsafe_base64_encode
 
 import rix_auth
 from example_project import magic_link
 from rix_auth.models import Session as SessionRow
-from tests.conftest import EMAIL, PASSWORD
+from tests.conftest import EMAIL, PASSWORD, bearer
 
 pytestmark = pytest.mark.django_db
+EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [Path(__file__).resolve().parent.parent / "example_project" / "templates"],
+        "DIRS": [EXAMPLE / "templates"],
         "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
+
+
+@pytest.fixture(autouse=True)
+def _example(settings: Any) -> None:
+    settings.ROOT_URLCONF = "example_project.urls"
+    settings.TEMPLATES = TEMPLATES
+    settings.STATIC_URL = "/static/"
 
 
 def browser(user_agent: str) -> Client:
@@ -39,132 +52,85 @@ def browser(user_agent: str) -> Client:
     return client
 
 
-def post(client: Client, path: str, data: dict[str, str] | None = None) -> int:
-    return client.post(path, {**(data or {}), "csrfmiddlewaretoken": client.cookies["csrftoken"].value}).status_code
+def post(client: Client, path: str, data: dict[str, str] | None = None) -> Any:
+    return client.post(path, {**(data or {}), "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
 
 
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_register_see_devices_revoke_one_and_log_out_everywhere() -> None:
-    phone, laptop = browser("Phone/1.0"), browser("Laptop/2.0")
-    assert post(phone, "/login/", {"email": EMAIL, "password": PASSWORD, "register": "1"}) == 302
-    assert post(laptop, "/login/", {"email": EMAIL, "password": PASSWORD}) == 302
-    page = laptop.get("/").content.decode()
-    assert "Your sessions" in page and "Phone/1.0" in page and "this device" in page
-    assert f"Signed in as {EMAIL}." in page
-    phone_handle = SessionRow.objects.get(user_agent="Phone/1.0").public_id
-    assert laptop.post(f"/sessions/{phone_handle}/revoke/").status_code == 403  # no CSRF token
-    assert post(laptop, f"/sessions/{phone_handle}/revoke/") == 302
-    assert "Your sessions" not in phone.get("/").content.decode()
-    confirm = laptop.get("/logout/everywhere/")  # the button leads to a form that asks for the password
-    assert confirm.status_code == 200 and 'type="password" name="password"' in confirm.content.decode()
-    assert post(laptop, "/logout/everywhere/", {"password": PASSWORD}) == 302
-    assert not SessionRow.objects.filter(revoked_at__isnull=True).exists()
-    assert "Your sessions" not in laptop.get("/").content.decode()
+def test_the_home_page_lists_the_pages_the_magic_link_and_both_api_examples() -> None:
+    page = browser("Phone/1.0").get("/").content.decode()
+    for link in ("/account/sign-in/", "/account/register/", "/account/devices/", "/auth/session/", "/api/drf/me/",
+                 "/api/ninja/me"):  # fmt: skip
+        assert f'href="{link}"' in page, link
+    assert 'action="/magic/"' in page and "/admin/" not in page
 
 
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_a_wrong_password_shows_the_message() -> None:
+def test_the_example_keeps_no_templates_of_its_own_for_the_shipped_pages() -> None:
+    assert sorted(path.name for path in (EXAMPLE / "templates").iterdir()) == ["home.html", "magic_link.html"]
+
+
+def test_register_on_the_shipped_pages_and_come_home_signed_in() -> None:
     client = browser("Phone/1.0")
+    registered = post(client, "/account/register/", {"email": EMAIL, "password": PASSWORD})
+    assert (registered.status_code, registered["Location"]) == (302, "/account/devices/")
+    assert "Account created." in client.get("/account/devices/").content.decode()
+    assert f"Signed in as {EMAIL}." in client.get("/").content.decode()
+
+
+# --- The two API examples: DRF and django-ninja, behind the same session -------------------------
+
+API = ["/api/drf/me/", "/api/ninja/me"]
+
+
+@pytest.mark.parametrize("url", API)
+def test_an_api_example_answers_a_bearer_session(url: str) -> None:
+    rix_auth.database().register_user(EMAIL, PASSWORD)
+    session = rix_auth.get_auth().login(EMAIL, PASSWORD).value.session
+    response = Client().get(url, headers=bearer(session.id))
+    assert response.status_code == 200
+    assert response.json() == {"user_id": session.user_id, "email": EMAIL, "session": session.public_id}
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [("/api/drf/me/", {"detail": "Authentication credentials were not provided."}),
+     ("/api/ninja/me", {"detail": "Unauthorized"})],
+)  # fmt: skip
+def test_an_api_example_without_credentials_answers_401_in_json(url: str, body: dict[str, str]) -> None:
+    response = Client().get(url)
+    assert (response.status_code, response.json()) == (401, body)
+    assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("url", API)
+def test_an_api_example_refuses_a_revoked_session_with_rix_auths_code(url: str) -> None:
+    rix_auth.database().register_user(EMAIL, PASSWORD)
+    session = rix_auth.get_auth().login(EMAIL, PASSWORD).value.session
+    assert rix_auth.get_auth().logout(session.id).ok
+    response = Client().get(url, headers=bearer(session.id))
+    assert response.status_code == 401 and "session_revoked" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", API)
+def test_an_api_example_takes_the_pages_cookie_and_a_post_needs_the_csrf_token(url: str) -> None:
+    client = browser("Phone/1.0")
+    assert post(client, "/account/register/", {"email": EMAIL, "password": PASSWORD}).status_code == 302
+    assert client.get(url).json()["email"] == EMAIL
+    assert client.post(url).status_code == 403
     token = client.cookies["csrftoken"].value
-    response = client.post("/login/", {"email": EMAIL, "password": "nope", "csrfmiddlewaretoken": token})
-    assert response.status_code == 400 and "The email or password is incorrect." in response.content.decode()
+    assert client.post(url, headers={"X-CSRFToken": token}).json()["email"] == EMAIL
 
 
-def signed_in_pair() -> tuple[Client, Client]:
-    phone, laptop = browser("Phone/1.0"), browser("Laptop/2.0")
-    assert post(phone, "/login/", {"email": EMAIL, "password": PASSWORD, "register": "1"}) == 302
-    assert post(laptop, "/login/", {"email": EMAIL, "password": PASSWORD}) == 302
-    return phone, laptop
-
-
-def refuse(execute, sql, params, many, context):
-    raise OperationalError("the database went away")
-
-
-@pytest.mark.parametrize("button", ["log out", "log out everywhere", "revoke"])
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_a_button_pressed_during_a_database_outage_says_it_failed_and_works_when_pressed_again(button: str) -> None:
-    _, laptop = signed_in_pair()
-    phone_handle = SessionRow.objects.get(user_agent="Phone/1.0").public_id
-    path, data = {
-        "log out": ("/logout/", {}),
-        "log out everywhere": ("/logout/everywhere/", {"password": PASSWORD}),
-        "revoke": (f"/sessions/{phone_handle}/revoke/", {}),
-    }[button]
-    token = laptop.cookies["csrftoken"].value
-    with connection.execute_wrapper(refuse):
-        failed = laptop.post(path, {**data, "csrfmiddlewaretoken": token})
-    page = failed.content.decode()
-    assert failed.status_code == 503
-    assert "failed: the session store is unavailable" in page and "Log out everywhere</button>" in page
-    assert "rix_session" not in failed.cookies  # kept, so pressing again can work
-    assert not SessionRow.objects.filter(revoked_at__isnull=False).exists()
-    assert "Your sessions" in laptop.get("/").content.decode()
-    assert post(laptop, path, data) == 302
-
-
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_log_out_everywhere_that_cannot_revoke_keeps_this_device_signed_in_and_says_so() -> None:
-    from rix_auth.error import AuthError, AuthErrorCode
-    from rix_auth.result import Result
-
-    _, laptop = signed_in_pair()
-    failure, token = Result.failure(AuthError(AuthErrorCode.STORE_ERROR)), laptop.cookies["csrftoken"].value
-    with mock.patch("rix_auth.service.Auth.logout_user", return_value=failure):
-        response = laptop.post("/logout/everywhere/", {"password": PASSWORD, "csrfmiddlewaretoken": token})
-    assert response.status_code == 503 and "Logging out failed" in response.content.decode()
-    assert "Your sessions" in response.content.decode()  # the store answers reads: the page is whole
-    assert SessionRow.objects.filter(revoked_at__isnull=True).count() == 2
-
-
-@pytest.mark.parametrize("password", ["wrong-password", "", "other-password-5"])
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_log_out_everywhere_with_a_wrong_password_shows_the_message_and_does_nothing(password: str) -> None:
-    phone, laptop = signed_in_pair()
-    rix_auth.database().register_user("other@example.com", "other-password-5")
-    before = SessionRow.objects.values_list("public_id", "authenticated_at").order_by("public_id")
-    expected = list(before)
-    token = laptop.cookies["csrftoken"].value
-    response = laptop.post("/logout/everywhere/", {"password": password, "csrfmiddlewaretoken": token})
-    page = response.content.decode()
-    assert response.status_code == 400 and 'type="password" name="password"' in page
-    message = "The email or password is incorrect." if password else "A password must be a string"
-    assert message in page
-    assert "rix_session" not in response.cookies
-    assert not SessionRow.objects.filter(revoked_at__isnull=False).exists()
-    assert list(before.all()) == expected  # not even authenticated_at moved
-    assert "Your sessions" in phone.get("/").content.decode() and "Your sessions" in laptop.get("/").content.decode()
-
-
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_log_out_everywhere_needs_a_session_the_csrf_token_and_works_without_javascript() -> None:
-    stranger = browser("Stranger/1.0")
-    assert stranger.get("/logout/everywhere/").status_code == 302  # nothing to confirm: back home
-    assert post(stranger, "/logout/everywhere/", {"password": PASSWORD}) == 302
-    phone, laptop = signed_in_pair()
-    home = laptop.get("/").content.decode()
-    assert 'method="get" action="/logout/everywhere/"><button>Log out everywhere</button>' in home  # a plain form
-    refused = laptop.post("/logout/everywhere/", {"password": PASSWORD})  # no CSRF token
-    assert refused.status_code == 403
-    assert not SessionRow.objects.filter(revoked_at__isnull=False).exists()
-    old_button = laptop.post("/logout/", {"everywhere": "1", "csrfmiddlewaretoken": laptop.cookies["csrftoken"].value})
-    assert (old_button.status_code, old_button["Location"]) == (302, "/logout/everywhere/")  # a stale page: the form
-    assert not SessionRow.objects.filter(revoked_at__isnull=False).exists()
-    assert post(laptop, "/logout/everywhere/", {"password": PASSWORD}) == 302
-    assert SessionRow.objects.filter(revoked_at__isnull=True).count() == 0
-    assert "Your sessions" not in phone.get("/").content.decode()
-
+# --- Sign-in links -------------------------------------------------------------------------------
 
 LINK = re.compile(r"http://testserver(/magic/[^/\s]+/[^/\s]+/)")
-HIDDEN_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def ask_for_link(client: Client, email: str) -> str:
-    response = client.post("/magic/", {"email": email, "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
-    assert response.status_code == 200
-    page = response.content.decode()
+    response = post(client, "/magic/", {"email": email})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    page = client.get("/").content.decode()
     assert "check the terminal running the site" in page
-    return HIDDEN_TOKEN.sub("", page)  # the masked CSRF token differs on every page
+    return page.split("<main")[1].split("</main>")[0].split("<h1>")[0]  # the notice, without the form's token
 
 
 def printed_link(capsys: pytest.CaptureFixture[str]) -> str:
@@ -173,8 +139,7 @@ def printed_link(capsys: pytest.CaptureFixture[str]) -> str:
     return str(found[0])
 
 
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
-def test_a_magic_link_signs_in_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_magic_link_signs_in_once_and_lands_on_the_devices_page(capsys: pytest.CaptureFixture[str]) -> None:
     rix_auth.database().register_user(EMAIL, PASSWORD)
     # last_login moves now and again when the link is used, most likely within the same second,
     # which Django's token alone (last_login to the second) would not notice.
@@ -185,18 +150,19 @@ def test_a_magic_link_signs_in_once(capsys: pytest.CaptureFixture[str]) -> None:
     confirm = client.get(link)  # what a mail scanner does: it must not spend the link
     assert confirm.status_code == 200 and f"Sign in as {EMAIL}" in confirm.content.decode()
     assert SessionRow.objects.count() == 1
-    assert post(client, link) == 302
-    assert f"Signed in as {EMAIL}." in client.get("/").content.decode()
+    used = post(client, link)
+    assert (used.status_code, used["Location"]) == (302, "/account/devices/")
+    assert used.cookies["rix_session"]["httponly"] is True
+    assert "This device" in client.get("/account/devices/").content.decode()
     assert SessionRow.objects.get(user_agent="Phone/1.0")
     again = browser("Laptop/2.0")
     assert again.get(link).status_code == 400
-    refused = again.post(link, {"csrfmiddlewaretoken": again.cookies["csrftoken"].value})
+    refused = post(again, link)
     assert refused.status_code == 400 and "invalid, already used or expired" in refused.content.decode()
     assert SessionRow.objects.count() == 2
 
 
 @pytest.mark.parametrize("email", ["nobody@example.com", "inactive@example.com", "grace\x00@example.com"])
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
 def test_no_account_shows_the_same_page_and_prints_nothing(email: str, capsys: pytest.CaptureFixture[str]) -> None:
     rix_auth.database().register_user(EMAIL, PASSWORD)
     user_id = rix_auth.database().register_user("inactive@example.com", PASSWORD).value.id
@@ -208,7 +174,6 @@ def test_no_account_shows_the_same_page_and_prints_nothing(email: str, capsys: p
     assert capsys.readouterr().out == ""
 
 
-@override_settings(ROOT_URLCONF="example_project.urls", TEMPLATES=TEMPLATES)
 def test_a_tampered_or_expired_link_signs_nobody_in(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -222,11 +187,11 @@ def test_a_tampered_or_expired_link_signs_nobody_in(
     for bad_uid, bad_token in ((uid, flipped), (other_uid, token), ("Zm9v", token), ("x", token)):
         bad = f"/magic/{bad_uid}/{bad_token}/"
         assert client.get(bad).status_code == 400
-        assert post(client, bad) == 400
+        assert post(client, bad).status_code == 400
     assert client.get(f"/magic/{uid}/{token}/").status_code == 200  # the untouched link, still valid
     later = datetime.now() + timedelta(seconds=magic_link.TIMEOUT_SECONDS + 1)
     monkeypatch.setattr(magic_link.tokens, "_now", lambda: later)
-    assert post(client, f"/magic/{uid}/{token}/") == 400
+    assert post(client, f"/magic/{uid}/{token}/").status_code == 400
     assert not SessionRow.objects.exists()
 
 
@@ -346,9 +311,8 @@ def test_a_secure_sign_in_on_the_production_settings_sets_a_host_cookie_and_the_
         assert page["Strict-Transport-Security"] == f"max-age={values['SECURE_HSTS_SECONDS']}"
         assert page["Referrer-Policy"] == "same-origin"
         assert page.cookies["csrftoken"]["secure"] is True
-        data = {"email": EMAIL, "password": PASSWORD, "register": "1"}
-        data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
-        signed_in = client.post("/login/", data, secure=True, headers={"Origin": "https://testserver"})
+        data = {"email": EMAIL, "password": PASSWORD, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+        signed_in = client.post("/account/register/", data, secure=True, headers={"Origin": "https://testserver"})
         assert signed_in.status_code == 302, signed_in.content
         cookie = signed_in.cookies["__Host-rix_session"]
         assert cookie["secure"] is True and cookie["httponly"] is True and cookie["path"] == "/"
