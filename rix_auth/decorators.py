@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 
 from rix_auth import http
 from rix_auth.conf import get_auth
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import AuthError, AuthErrorCode, gettext_lazy
 
 View = TypeVar("View", bound=Callable[..., Any])
 
-NO_SESSION = "Log in first: this request carries no session id."
+NO_SESSION = gettext_lazy("Log in first: this request carries no session id.")
 RECENT_LOGIN_SECONDS = 600  # what recent_login_required and RecentLoginRequiredMixin accept by default
 
 

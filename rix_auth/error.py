@@ -1,13 +1,42 @@
 """Stable error codes and the exception that carries them.
 
 Codes are the contract: programs branch on them and they never change.
-Messages are for people reading logs; they never contain a session id or a
-password, so an error can be logged or shown as it is.
+Messages are for people: in the language active when the error is made (Django's
+translations), never containing a session id or a password, so an error can be logged
+or shown as it is.
 """
 
 from __future__ import annotations
 
 import enum
+
+from django.utils import translation
+from django.utils.functional import lazy
+
+
+def _django_configured() -> bool:
+    from django.conf import settings  # asked when a message is resolved: the core also runs without Django set up
+
+    return settings.configured
+
+
+def _gettext(message: str, **values: object) -> str:
+    if _django_configured():
+        message = translation.gettext(message)
+    return message % values if values else message
+
+
+gettext_lazy = lazy(_gettext, str)
+"""Django's ``gettext_lazy`` for rix_auth's messages, with two differences: ``values`` fill the
+``%(name)s`` placeholders when the text is resolved, and where Django's settings are not configured
+(the core in a plain script) the text stays English instead of raising ``ImproperlyConfigured``."""
+
+
+def ngettext(singular: str, plural: str, number: int) -> str:
+    """Django's ``ngettext``, and English where Django's settings are not configured."""
+    if _django_configured():
+        return translation.ngettext(singular, plural, number)
+    return singular if number == 1 else plural
 
 
 class AuthErrorCode(enum.StrEnum):
@@ -26,23 +55,28 @@ class AuthErrorCode(enum.StrEnum):
     TOO_MANY_ATTEMPTS = "too_many_attempts"
 
 
-DEFAULT_MESSAGES: dict[AuthErrorCode, str] = {
-    AuthErrorCode.INVALID_INPUT: "The input is not valid.",
-    AuthErrorCode.INVALID_CREDENTIALS: "The email or password is incorrect.",
-    AuthErrorCode.USER_ALREADY_EXISTS: "An account with this email already exists; log in instead.",
-    AuthErrorCode.USER_NOT_FOUND: "No such user.",
-    AuthErrorCode.USER_DISABLED: "This account is disabled; contact an administrator.",
-    AuthErrorCode.INVALID_SESSION: "The session is unknown; log in again.",
-    AuthErrorCode.SESSION_EXPIRED: "The session has expired; log in again.",
-    AuthErrorCode.SESSION_REVOKED: "The session was revoked; log in again.",
-    AuthErrorCode.STORE_ERROR: "The session store is unavailable; try again later.",
-    AuthErrorCode.REAUTHENTICATION_REQUIRED: "This needs a recent login: confirm your password, then try again.",
-    AuthErrorCode.TOO_MANY_ATTEMPTS: "Too many attempts; wait a while before trying again.",
+DEFAULT_MESSAGES: dict[AuthErrorCode, str] = {  # resolved when each error is made
+    AuthErrorCode.INVALID_INPUT: gettext_lazy("The input is not valid."),
+    AuthErrorCode.INVALID_CREDENTIALS: gettext_lazy("The email or password is incorrect."),
+    AuthErrorCode.USER_ALREADY_EXISTS: gettext_lazy("An account with this email already exists; log in instead."),
+    AuthErrorCode.USER_NOT_FOUND: gettext_lazy("No such user."),
+    AuthErrorCode.USER_DISABLED: gettext_lazy("This account is disabled; contact an administrator."),
+    AuthErrorCode.INVALID_SESSION: gettext_lazy("The session is unknown; log in again."),
+    AuthErrorCode.SESSION_EXPIRED: gettext_lazy("The session has expired; log in again."),
+    AuthErrorCode.SESSION_REVOKED: gettext_lazy("The session was revoked; log in again."),
+    AuthErrorCode.STORE_ERROR: gettext_lazy("The session store is unavailable; try again later."),
+    AuthErrorCode.REAUTHENTICATION_REQUIRED: gettext_lazy(
+        "This needs a recent login: confirm your password, then try again."
+    ),
+    AuthErrorCode.TOO_MANY_ATTEMPTS: gettext_lazy("Too many attempts; wait a while before trying again."),
 }
 
 
 class AuthError(Exception):
     """An auth failure: a stable ``code`` plus a human ``message``.
+
+    ``message`` is a plain string: a lazy translation given (or the code's default) is resolved
+    when the error is made, in the language active then.
 
     ``retry_after`` is how many seconds to wait before trying again, when that is known
     (``too_many_attempts``); ``None`` otherwise. Two errors are equal when all three are.
@@ -50,7 +84,7 @@ class AuthError(Exception):
 
     def __init__(self, code: AuthErrorCode, message: str | None = None, *, retry_after: int | None = None) -> None:
         self.code = code
-        self.message = message if message is not None else DEFAULT_MESSAGES[code]
+        self.message = str(message if message is not None else DEFAULT_MESSAGES[code])
         self.retry_after = retry_after
         super().__init__(f"{code.value}: {self.message}")
 

@@ -16,7 +16,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 
 from rix_auth.client_ip import client_ip
 from rix_auth.conf import settings
-from rix_auth.error import AuthError
+from rix_auth.error import AuthError, gettext_lazy
 from rix_auth.error import AuthErrorCode as Code
 from rix_auth.session import Session
 
@@ -127,7 +127,7 @@ def _protected(request: HttpRequest) -> HttpResponse:  # a stand-in view that is
 
 
 _UNREADABLE_FORM = (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
-UNREADABLE_FORM = "The form body could not be read."
+UNREADABLE_FORM = gettext_lazy("The form body could not be read.")
 
 
 def csrf_rejection(request: HttpRequest) -> HttpResponse | None:
@@ -151,5 +151,8 @@ def csrf_failure(request: HttpRequest) -> str | None:
     return reason
 
 
+CSRF_REFUSED = gettext_lazy("CSRF verification failed: %(reason)s")
+
+
 def csrf_message(reason: str) -> str:
-    return f"CSRF verification failed: {reason}"
+    return CSRF_REFUSED % {"reason": reason}  # Django's reasons are English, as in its own 403 page

@@ -7,6 +7,7 @@ from itertools import chain
 from typing import TypeAlias
 
 from rix_auth.emails import MAX_EMAIL_LENGTH
+from rix_auth.error import gettext_lazy
 from rix_auth.session import RevokeReason
 
 Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -14,11 +15,11 @@ Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_PASSWORD_LENGTH = 1024  # argon2 hashes any length; a cap stops hashing megabytes on request
 MAX_USER_AGENT_LENGTH = 256  # the database column's size
 
-BAD_PASSWORD = f"A password must be a string of 1 to {MAX_PASSWORD_LENGTH} characters."
-BAD_LOGIN = f"Enter an email address and a password of 1 to {MAX_PASSWORD_LENGTH} characters."
-BAD_SESSION_ID = "A session id is 'session_' followed by 43 URL-safe characters."
-BAD_HANDLE = "A session handle is 16 lowercase hexadecimal characters."
-BAD_REASON = f"The revoke reason must be one of: {', '.join(RevokeReason)}."
+BAD_PASSWORD = gettext_lazy("A password must be a string of 1 to %(max)d characters.", max=MAX_PASSWORD_LENGTH)
+BAD_LOGIN = gettext_lazy("Enter an email address and a password of 1 to %(max)d characters.", max=MAX_PASSWORD_LENGTH)
+BAD_SESSION_ID = gettext_lazy("A session id is 'session_' followed by 43 URL-safe characters.")
+BAD_HANDLE = gettext_lazy("A session handle is 16 lowercase hexadecimal characters.")
+BAD_REASON = gettext_lazy("The revoke reason must be one of: %(reasons)s.", reasons=", ".join(RevokeReason))
 
 
 MAX_RAW_EMAIL_LENGTH = 4 * MAX_EMAIL_LENGTH  # checked before normalising: NFKC of megabytes costs seconds

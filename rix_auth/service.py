@@ -22,7 +22,7 @@ from rix_auth import events, inputs, ratelimited_log, signals, throttle, tokens
 from rix_auth.clock import Clock, system_clock
 from rix_auth.config import AuthConfig, development
 from rix_auth.emails import canonical_email, valid_email
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import AuthError, AuthErrorCode, gettext_lazy
 from rix_auth.result import Result
 from rix_auth.session import Holder, LoginResult, Revocation, RevokeReason, Session, SessionUse, User, UserId
 from rix_auth.stores.base import InputRejected, NewSession, SessionStore, UserExists, UserStore
@@ -34,9 +34,11 @@ T = TypeVar("T")
 P = ParamSpec("P")
 Code = AuthErrorCode
 
-_REVOKED_DURING_LOGIN = "All sessions of this account were revoked during the login; log in again."
-_PASSWORD_CHANGED = "The password changed since this session began; log in again."  # noqa: S105
-_BAD_DEVICE = "The client address is not an IPv4 or IPv6 address, or the user agent is not a string."
+_REVOKED_DURING_LOGIN = gettext_lazy("All sessions of this account were revoked during the login; log in again.")
+_PASSWORD_CHANGED = gettext_lazy("The password changed since this session began; log in again.")
+_BAD_DEVICE = gettext_lazy("The client address is not an IPv4 or IPv6 address, or the user agent is not a string.")
+_BAD_EMAIL = gettext_lazy("Enter a valid email address.")
+_NO_SUCH_SESSION = gettext_lazy("No such session.")
 
 
 def _fail(code: AuthErrorCode, message: str | None = None) -> Result[T]:
@@ -80,7 +82,7 @@ class Auth:
         (``too_many_attempts``, with ``retry_after``).
         """
         if not inputs.acceptable_raw_email(email) or not valid_email(canonical_email(email)):
-            return _fail(Code.INVALID_INPUT, "Enter a valid email address.")
+            return _fail(Code.INVALID_INPUT, _BAD_EMAIL)
         if not inputs.acceptable_password(password):
             return _fail(Code.INVALID_INPUT, inputs.BAD_PASSWORD)
         if not _acceptable_device(ip, ""):
@@ -389,7 +391,7 @@ class Auth:
     def _revoke_public(self, public_id: str, reason: RevokeReason, user_id: UserId | None) -> Result[Revocation]:
         revocation = self.sessions.revoke_public(public_id, now=self.clock(), reason=reason, user_id=user_id)
         if revocation is None:
-            return _fail(Code.INVALID_SESSION, "No such session.")
+            return _fail(Code.INVALID_SESSION, _NO_SUCH_SESSION)
         return Result.success(events.revoked(Auth, revocation))
 
     def _logout_user(self, user_id: UserId, reason: RevokeReason) -> Result[int]:

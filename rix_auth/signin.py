@@ -15,7 +15,7 @@ from django.middleware.csrf import rotate_token
 
 from rix_auth import http
 from rix_auth.conf import get_auth
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import AuthError, AuthErrorCode, gettext_lazy
 from rix_auth.result import Result
 from rix_auth.session import Session
 from rix_auth.state import RequestState, state_of
@@ -24,7 +24,7 @@ NO_MIDDLEWARE = (
     "rix_auth.login(cookie=True) and rix_auth.logout() need 'rix_auth.middleware.SessionMiddleware' "
     "in MIDDLEWARE: it sets and clears the cookie on the response."
 )
-NOTHING_TO_END = "There is no session to log out."
+NOTHING_TO_END = gettext_lazy("There is no session to log out.")
 
 
 def login(request: HttpRequest, user: Any, *, cookie: bool = True) -> Result[Session]:

@@ -7,7 +7,7 @@ each registration. A throttle answers in seconds to wait; Auth turns them into
 
 :class:`NoThrottle` is the default of ``Auth(...)`` and ``rix_auth.memory()``. Django projects
 get :class:`CountingThrottle` over their cache (``rix_auth.throttle_cache``); any other
-shared counter store can back it through :class:`Counters`. Nothing here imports Django.
+shared counter store can back it through :class:`Counters`. Nothing here needs Django set up.
 
 If a throttle raises (its cache is down), logins go on uncounted: a throttle must never
 lock everyone out. One warning a minute says so.
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from rix_auth.clock import Clock, system_clock
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import AuthError, AuthErrorCode, ngettext
 from rix_auth.ratelimited_log import RateLimitedLog
 from rix_auth.result import Result
 
@@ -262,13 +262,16 @@ class LockedOut(Exception):
         super().__init__("locked out" if retry_after is None else f"locked out for {retry_after} seconds")
 
 
-TOO_MANY = "Too many attempts; try again in {seconds} seconds."
-
-
 def too_many_attempts(retry_after: int | None) -> AuthError:
     """The refusal, saying how long to wait when that is known."""
-    message = None if retry_after is None else TOO_MANY.format(seconds=retry_after)
-    return AuthError(AuthErrorCode.TOO_MANY_ATTEMPTS, message, retry_after=retry_after)
+    if retry_after is None:
+        return AuthError(AuthErrorCode.TOO_MANY_ATTEMPTS)
+    wait = ngettext(
+        "Too many attempts; try again in %(seconds)d second.",
+        "Too many attempts; try again in %(seconds)d seconds.",
+        retry_after,
+    )
+    return AuthError(AuthErrorCode.TOO_MANY_ATTEMPTS, wait % {"seconds": retry_after}, retry_after=retry_after)
 
 
 COUNTED = frozenset({AuthErrorCode.INVALID_CREDENTIALS, AuthErrorCode.USER_DISABLED})

@@ -36,7 +36,7 @@ from rest_framework.request import Request
 
 from rix_auth import http
 from rix_auth.conf import get_auth, settings
-from rix_auth.error import AuthError, AuthErrorCode
+from rix_auth.error import DEFAULT_MESSAGES, AuthError, AuthErrorCode
 from rix_auth.middleware import SAFE_METHODS
 from rix_auth.result import Result
 from rix_auth.session import Session, SessionUse
@@ -51,7 +51,7 @@ class StoreUnavailable(exceptions.APIException):
     """The session store failed: 503 ``store_error``; the client may retry."""
 
     status_code = 503
-    default_detail = AuthError(AuthErrorCode.STORE_ERROR).message
+    default_detail = DEFAULT_MESSAGES[AuthErrorCode.STORE_ERROR]  # lazy: in the language of each request
     default_code = AuthErrorCode.STORE_ERROR.value
 
 
