@@ -1,12 +1,15 @@
-"""The README's quickstart snippets, run as written."""
+"""The README's snippets run as written, and its tables and example output match the code."""
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import shlex
+import subprocess
 import sys
 import types
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +18,19 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.management import call_command
+from django.db.utils import ConnectionHandler
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 
 import rix_auth
-from rix_auth import AuthError, AuthErrorCode, checks
+from rix_auth import AuthError, AuthErrorCode, checks, http
+from rix_auth.conf import KEYS, Settings
 from rix_auth.conf import settings as rix_auth_settings
 from rix_auth.models import Session as SessionRow
 from tests.conftest import EMAIL, PASSWORD, bearer
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text()
 
 
 def snippet(name: str) -> str:
@@ -37,34 +43,6 @@ def run_python(name: str) -> dict[str, object]:
     namespace: dict[str, object] = {"__name__": f"readme_{name}"}
     exec(snippet(name), namespace)  # noqa: S102  (our own README)
     return namespace
-
-
-def test_the_settings_snippet_passes_every_system_check() -> None:
-    values = run_python("settings")
-    middleware = [m for m in values["MIDDLEWARE"] if m is not Ellipsis]  # type: ignore[attr-defined]
-    assert "rix_auth" in values["INSTALLED_APPS"]  # type: ignore[operator]
-    hashers = values["PASSWORD_HASHERS"]
-    with override_settings(MIDDLEWARE=middleware, RIX_AUTH=values["RIX_AUTH"], PASSWORD_HASHERS=hashers):
-        assert checks.check_middleware() == checks.check_settings() == checks.check_cookie() == []
-
-
-@pytest.mark.django_db
-def test_the_urls_and_view_snippets_serve_a_protected_view() -> None:
-    urls = types.ModuleType("readme_urls")
-    urls.__dict__.update(run_python("urls"))
-    dashboard: Any = run_python("view")["dashboard"]
-    from django.urls import path
-
-    urls.urlpatterns.append(path("dashboard/", dashboard))
-    with override_settings(ROOT_URLCONF=urls):
-        client = Client()
-        body = {"email": EMAIL, "password": PASSWORD}
-        assert client.post("/auth/register/", body, content_type="application/json").status_code == 201
-        session_id = client.post("/auth/login/", body, content_type="application/json").json()["session_id"]
-        response = client.get("/dashboard/", headers=bearer(session_id))
-        assert response.json() == {"user_id": rix_auth.database().authenticate_session(session_id).value.user_id}
-        refused = client.get("/dashboard/")
-        assert (refused.status_code, refused.json()["error"]["code"]) == (401, "invalid_session")
 
 
 @pytest.mark.django_db
@@ -144,3 +122,85 @@ def test_the_middleware_snippet_ignores_the_cookie_under_api(monkeypatch: pytest
         assert client.get("/me/").content.decode() == str(user_id)
         assert client.get("/api/me/").content.decode() == "None"
         assert client.get("/api/me/", headers=bearer(session_id)).content.decode() == str(user_id)
+
+
+def table(heading: str) -> list[list[str]]:
+    """The cells of the first table under ``heading``, header rows left out."""
+    section = README.split(f"\n{heading}\n", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row.strip("|").split(" | ")] for row in rows[2:]]
+
+
+def test_the_error_code_table_lists_every_code_with_its_status() -> None:
+    listed = {code.strip("`"): int(status) for code, status, _ in table("### Error codes")}
+    assert listed == {str(code): status for code, status in [*http.STATUS.items(), *http.HTTP_STATUS.items()]}
+
+
+PRESET_DEPENDENT = {"PRESET", "SESSION_TTL_SECONDS", "ABSOLUTE_LIFETIME_SECONDS", "COOKIE_NAME", "COOKIE_SECURE"}
+
+
+def effective(values: dict[str, object]) -> dict[str, object]:
+    """What the settings accessor makes of ``RIX_AUTH = values``."""
+    with override_settings(RIX_AUTH={"PRESET": "development", **values}):
+        read = rix_auth_settings
+        plain = [name for name, attribute in vars(Settings).items() if isinstance(attribute, cached_property)]
+        seen = {name: getattr(read, name) for name in plain if name not in ("raw", "auth", "throttle")}
+        limits = getattr(read.throttle, "limits", None)
+        return seen | {"stores": (type(read.auth.sessions), type(read.auth.users)), "limits": limits}
+
+
+def test_the_settings_table_lists_every_key_with_its_true_default() -> None:
+    rows = {key: default for keys, default, _ in table("### Settings") for key in re.findall(r"`([A-Z_]+)`", keys)}
+    assert set(rows) == KEYS
+    for key in KEYS - PRESET_DEPENDENT:
+        literal = re.fullmatch(r"`(.+)`", rows[key])
+        assert literal, f"{key}: the default should be one Python literal, not {rows[key]!r}"
+        assert effective({key: ast.literal_eval(literal.group(1))}) == effective({}), key
+
+
+VOLATILE = [
+    (re.compile(r"session_[A-Za-z0-9_-]{43}"), "session_<id>"),
+    (re.compile(r"user_[0-9a-f]{16}"), "user_<id>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00"), "<time>"),
+]
+
+
+def normalised(output: str) -> str:
+    for pattern, placeholder in VOLATILE:
+        output = pattern.sub(placeholder, output)
+    return output
+
+
+def shown_output() -> str:
+    return normalised(snippet("sessions-output"))
+
+
+def test_the_sessions_example_prints_the_output_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    run_python("sessions-example")
+    store_line, rest = shown_output().split("\n", 1)
+    assert (store_line, normalised(capsys.readouterr().out)) == ("(memory store)", rest)
+
+
+def test_make_demo_prints_the_output_shown() -> None:
+    demo = [sys.executable, "-m", "example_project.sessions_demo", "memory"]
+    done = subprocess.run(demo, cwd=REPO, capture_output=True, text=True, timeout=60, check=True)
+    assert normalised(done.stdout) == shown_output()
+
+
+def test_every_test_the_security_page_cites_exists() -> None:
+    page = (REPO / "docs" / "security.md").read_text()
+    contract = (REPO / "rix_auth" / "testing").glob("*.py")
+    rules = "".join(path.read_text() for path in contract)
+    cited = re.findall(r"`((?:test_\w+\.py|AuthContract))(?:::(test_\w+))?`", page)
+    assert len(cited) > 20
+    for module, name in cited:
+        source = rules if module == "AuthContract" else (REPO / "tests" / module).read_text()
+        assert not name or f"def {name}(" in source, (module, name)
+
+
+@pytest.mark.parametrize(("name", "vendor"), [("database-sqlite", "sqlite"), ("database-postgres", "postgresql")])
+def test_the_database_snippets_name_a_backend_django_loads(name: str, vendor: str, tmp_path: Path) -> None:
+    namespace: dict[str, Any] = {"BASE_DIR": tmp_path}  # as startproject's settings.py defines it
+    exec(snippet(name), namespace)  # noqa: S102  (our own README)
+    connection = ConnectionHandler(namespace["DATABASES"])["default"]
+    assert connection.vendor == vendor
