@@ -19,4 +19,7 @@ def test_the_wheel_carries_py_typed_and_migrations_but_not_tests_or_the_example(
     assert "rix_auth/py.typed" in names
     assert "rix_auth/migrations/0001_initial.py" in names
     assert "rix_auth/testing/contract.py" in names
+    assert "rix_auth/templates/rix_auth/base.html" in names
+    assert "rix_auth/static/rix_auth/rix_auth.css" in names
+    assert "rix_auth/locale/fr/LC_MESSAGES/django.mo" in names
     assert not [n for n in names if n.startswith(("tests/", "example_project/"))]
