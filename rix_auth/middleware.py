@@ -7,7 +7,8 @@ When a session authenticates the request, ``request.user`` and
 ``request.auser()`` are its user, whatever middleware ran before; otherwise
 they stay as Django's ``AuthenticationMiddleware`` left them (or anonymous).
 A request without an id costs no query; one with an id costs one SELECT,
-user included, plus one UPDATE when sliding refresh is due.
+user included (or, with ``RIX_AUTH["CACHE"]``, one cache round trip and no
+SQL), plus one UPDATE when sliding refresh is due.
 """
 
 from __future__ import annotations

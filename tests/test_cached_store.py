@@ -188,6 +188,15 @@ def test_the_configured_store_is_cached_only_when_cache_is_set(settings: Setting
     assert isinstance(get_auth().sessions, DatabaseSessionStore)
 
 
+def test_a_command_on_another_database_keeps_the_cache_in_front(settings: Settings) -> None:
+    from rix_auth.management.databases import sessions_on
+
+    settings.RIX_AUTH = {"PRESET": "development", "CACHE": LOCAL}
+    moved = sessions_on(get_auth().sessions, "default")
+    assert isinstance(moved, CachedSessionStore)
+    assert (moved.cache_alias, moved.inner.alias, moved.ttl_seconds) == (LOCAL, "default", 60)
+
+
 def test_only_a_database_store_can_be_fronted(settings: Settings) -> None:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -52,8 +52,17 @@ class CachedSessionStore(SessionStore):
         self.inner = inner
         self.cache_alias = cache_alias
         self.ttl_seconds = ttl_seconds
+        self.lease_seconds = lease_seconds
         self.clock = clock
+        self.ticks = ticks
         self.versions = Versions(lambda: self.cache, inner.alias, lease_seconds=lease_seconds, ticks=ticks)
+
+    def using(self, alias: str) -> CachedSessionStore:
+        """The same cache in front of database ``alias``: what a command's ``--database`` selects."""
+        return CachedSessionStore(
+            self.inner.using(alias), self.cache_alias, ttl_seconds=self.ttl_seconds,
+            lease_seconds=self.lease_seconds, clock=self.clock, ticks=self.ticks,
+        )  # fmt: skip
 
     @property
     def cache(self) -> BaseCache:
