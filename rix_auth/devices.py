@@ -1,9 +1,10 @@
 """Human names for the devices behind sessions ("Chrome 156 on Linux"), and the order a list shows them.
 
 Names come from ``ua-parser`` (the ``rix-auth[devices]`` extra) when it is
-installed, else from a small dependency-free guess; either way a name is
+installed, else from a small dependency-free guess; either way the parse is
 cached per user agent, which is already cleaned and cut by
-:func:`rix_auth.inputs.clean_user_agent`. Naming never raises.
+:func:`rix_auth.inputs.clean_user_agent`, and the name is worded in the active
+language when asked for. Naming never raises.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
-UNKNOWN = "Unknown device"
+from django.utils.translation import gettext
 
 
 class _Listed(Protocol):
@@ -33,13 +34,19 @@ def current_first(sessions: Iterable[_S], current: str | None) -> list[_S]:
     return sorted(sessions, key=lambda session: session.public_id != current)  # sorted() is stable
 
 
-@lru_cache(maxsize=2048)
 def device_name(user_agent: str) -> str:
     """``"Chrome 156 on Linux"``, ``"Safari 18 on iPhone"``, ``"curl 8.5"``, or ``"Unknown device"``."""
-    agent = _parse(user_agent)
+    agent = agent_of(user_agent)
     if agent.browser and agent.platform:
-        return f"{agent.browser} on {agent.platform}"
-    return agent.browser or agent.platform or _product(user_agent) or UNKNOWN
+        return gettext("%(browser)s on %(platform)s") % {"browser": agent.browser, "platform": agent.platform}
+    return agent.browser or agent.platform or gettext("Unknown device")
+
+
+@lru_cache(maxsize=2048)
+def agent_of(user_agent: str) -> _Agent:
+    """The browser and platform a user agent names (a tool's ``product/version`` when nothing else)."""
+    agent = _parse(user_agent)
+    return agent if agent.browser or agent.platform else _Agent(browser=_product(user_agent))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from rix_auth.devices import current_first, device_name
+from rix_auth.devices import agent_of, current_first, device_name
 from rix_auth.inputs import clean_user_agent
 from rix_auth.session import Session
 
@@ -66,9 +66,19 @@ EVERYDAY = [
 @pytest.fixture(autouse=True)
 def _uncached() -> Iterator[None]:
     """Names are cached per agent: each test, and each parser, starts afresh."""
-    device_name.cache_clear()
+    agent_of.cache_clear()
     yield
-    device_name.cache_clear()
+    agent_of.cache_clear()
+
+
+def test_a_name_is_worded_in_the_active_language_though_the_parse_is_cached() -> None:
+    from django.utils import translation
+
+    assert device_name(CHROMEBOOK) == "Chrome 138 on ChromeOS"
+    with translation.override("fr"):
+        assert device_name(CHROMEBOOK) == "Chrome 138 sur ChromeOS"
+        assert device_name("") == "Appareil inconnu"
+    assert device_name(CHROMEBOOK) == "Chrome 138 on ChromeOS"
 
 
 @pytest.fixture
@@ -91,14 +101,14 @@ def test_ua_parser_knows_more_than_the_fallback(without_ua_parser: None, monkeyp
     bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
     assert device_name(bot) == "Unknown device"
     monkeypatch.delitem(sys.modules, "ua_parser")
-    device_name.cache_clear()
+    agent_of.cache_clear()
     assert device_name(bot) == "Googlebot 2.1"
 
 
-def test_the_name_is_computed_once_per_agent() -> None:
+def test_an_agent_is_parsed_once() -> None:
     device_name(CHROME_LINUX)
     device_name(CHROME_LINUX)
-    assert (device_name.cache_info().hits, device_name.cache_info().misses) == (1, 1)
+    assert (agent_of.cache_info().hits, agent_of.cache_info().misses) == (1, 1)
 
 
 @pytest.mark.parametrize("user_agent", [CHROME_LINUX, EDGE_MAC, CHROME_ANDROID, OPERA_WINDOWS])
