@@ -8,7 +8,8 @@ cache's copies. Changes that send no signal (``QuerySet.update``,
 ``bulk_update``) are caught on the next request by the live-state check
 instead (behind ``RIX_AUTH["CACHE"]``, within ``CACHE_TTL_SECONDS``). A
 re-hash during a rix_auth login is the same password: its sessions follow
-the new hash.
+the new hash. Django's own logout (the admin's "Log out", ``LogoutView``)
+ends the rix_auth session the request carried as well.
 """
 
 from __future__ import annotations
@@ -69,3 +70,22 @@ def _revoke_all(user_id: Any, reason: RevokeReason) -> None:
     result = get_auth().logout_user(user_id, reason=reason)
     if result.error is not None:  # loud: the user believes their other devices are signed out
         logger.error("rix_auth: could not revoke the sessions of user %s after %s: %s", user_id, reason, result.error)
+
+
+def follow_django_logout(sender: type, request: Any, **kwargs: Any) -> None:
+    """A person who logs out through ``django.contrib.auth.logout`` is logged out of rix_auth too.
+
+    Otherwise the admin's "Log out" would leave the session cookie working. When the store cannot
+    be reached the cookie is still cleared: this browser forgets the session either way.
+    """
+    from django.contrib.auth.models import AnonymousUser
+
+    from rix_auth import signin
+    from rix_auth.state import RequestState, state_of
+
+    state = state_of(request) if request is not None else None
+    if state is None or not state.session_id:
+        return
+    if signin.logout(request).error is not None:
+        logger.warning("Django's logout could not revoke the rix_auth session; its cookie is cleared")
+        RequestState(source=state.source, clear_cookie=True).attach(request, AnonymousUser())

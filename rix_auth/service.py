@@ -38,6 +38,7 @@ _REVOKED_DURING_LOGIN = gettext_lazy("All sessions of this account were revoked 
 _PASSWORD_CHANGED = gettext_lazy("The password changed since this session began; log in again.")
 _BAD_DEVICE = gettext_lazy("The client address is not an IPv4 or IPv6 address, or the user agent is not a string.")
 _BAD_EMAIL = gettext_lazy("Enter a valid email address.")
+_WRONG_PASSWORD = gettext_lazy("The password is incorrect.")  # re-authentication asks for no email
 _NO_SUCH_SESSION = gettext_lazy("No such session.")
 
 
@@ -296,7 +297,7 @@ class Auth:
     def _reprove(self, session_id: str, session: Session, password: str, request: object) -> Result[Session]:
         proven = self.users.authenticate_user(session.user_id, password, request=request, on_rehash=self._rehashed)
         if proven is None:
-            return _fail(Code.INVALID_CREDENTIALS)
+            return _fail(Code.INVALID_CREDENTIALS, _WRONG_PASSWORD)
         if not proven.is_active:
             return _fail(Code.USER_DISABLED)
         now, digest = self.clock(), tokens.digest(session_id)

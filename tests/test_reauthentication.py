@@ -157,6 +157,7 @@ def test_a_wrong_or_another_users_password_is_401_invalid_credentials_and_keeps_
     clock.advance(120)
     response = reauthenticate(client, password, **bearer(session_id))
     assert code(response) == (401, "invalid_credentials")
+    assert response.json()["error"]["message"] == "The password is incorrect."  # no email was asked for
     assert password not in response.content.decode()
     assert row().authenticated_at == before and row().revoked_at is None
     assert client.get("/auth/session/", headers=bearer(session_id)).status_code == 200  # a typo ends nothing

@@ -184,6 +184,42 @@ def test_a_logout_during_a_database_outage_answers_store_error_and_keeps_the_coo
     assert client.post("/sign-out/").status_code == 200
 
 
+# Django's own logout (the admin's "Log out")
+
+
+@pytest.fixture
+def staff_grace(grace: Any) -> Any:
+    grace.is_staff = True
+    grace.save(update_fields=["is_staff"])
+    return grace
+
+
+def test_the_admins_log_out_ends_the_rix_auth_session_and_clears_its_cookie(client: Client, staff_grace: Any) -> None:
+    sign_in(client)
+    session_id = client.cookies[COOKIE].value
+    assert client.get("/admin/").status_code == 200  # the session's user is the admin's user
+    response = client.post("/admin/logout/")
+    assert response.status_code == 200
+    assert (response.cookies[COOKIE].value, response.cookies[COOKIE]["max-age"]) == ("", 0)
+    assert whoami(session_id).json()["error"]["code"] == "session_revoked"
+    assert client.get("/admin/").status_code == 302  # to the admin's login page
+
+
+def test_the_admins_log_out_during_an_outage_still_clears_the_cookie(client: Client, staff_grace: Any) -> None:
+    sign_in(client)
+    with transaction.atomic(), connection.execute_wrapper(refuse_writes):
+        response = client.post("/admin/logout/")
+    assert (response.cookies[COOKIE].value, response.cookies[COOKIE]["max-age"]) == ("", 0)
+
+
+def test_djangos_logout_without_a_rix_auth_session_changes_nothing(client: Client, staff_grace: Any) -> None:
+    client.force_login(staff_grace)
+    response = client.post("/admin/logout/")
+    assert response.status_code == 200
+    assert COOKIE not in response.cookies
+    assert not SessionRow.objects.exists()
+
+
 # Auth.start_session, on cheap memory stores
 
 
