@@ -28,13 +28,19 @@ from rix_auth.devices import device_name
 from rix_auth.models import Session, SessionQuerySet
 from rix_auth.session import RevokeReason
 
+STATUSES = {"active": gettext_lazy("Active"), "expired": gettext_lazy("Expired"), "revoked": gettext_lazy("Revoked")}
+
 
 class SessionColumns:
     """What a session list shows besides its fields, for this admin and the user page's inline."""
 
     @admin.display(description=gettext_lazy("state"))
     def state(self, session: Session) -> str:
-        return session.state(timezone.now())
+        """In words, as the state filter names it: "Revoked: Logout", not a code."""
+        status = session.status(timezone.now())
+        if status == "revoked":
+            return gettext("Revoked: %(reason)s") % {"reason": session.get_revoke_reason_display()}
+        return str(STATUSES[status])
 
     @admin.display(description=gettext_lazy("device"))
     def device(self, session: Session) -> SafeString:
@@ -52,7 +58,7 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("active", gettext("Active")), ("expired", gettext("Expired")), ("revoked", gettext("Revoked"))]
+        return [(status, str(label)) for status, label in STATUSES.items()]
 
     def queryset(self, request: HttpRequest, queryset: SessionQuerySet) -> SessionQuerySet:  # type: ignore[override]
         now = timezone.now()

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from rix_auth import credentials, inputs, tokens
 from rix_auth.session import RevokeReason
@@ -48,7 +49,7 @@ class Session(models.Model):
     revoke_reason = models.CharField(
         max_length=32, blank=True, choices=[(reason.value, reason.label) for reason in RevokeReason]
     )
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(max_length=inputs.MAX_USER_AGENT_LENGTH, blank=True)
     credential = models.CharField(max_length=credentials.CREDENTIAL_LENGTH, blank=True, editable=False)
 

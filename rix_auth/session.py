@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from rix_auth.clock import system_clock
+from rix_auth.error import gettext_lazy
 
 UserId = str | int
 """Memory user ids are ``user_…`` strings; database user ids are the user model's pk."""
@@ -28,17 +29,18 @@ class RevokeReason(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """For people, in the language active when it is shown."""
         return _REASON_LABELS[self]
 
 
 _REASON_LABELS = {
-    RevokeReason.LOGOUT: "Logout",
-    RevokeReason.LOGOUT_USER: "Logout of every session",
-    RevokeReason.PASSWORD_CHANGE: "Password change",
-    RevokeReason.DEACTIVATION: "Account deactivated",
-    RevokeReason.ADMIN: "Revoked by an administrator",
-    RevokeReason.COMMAND: "Revoked by a management command",
-    RevokeReason.EVICTION: "Too many sessions",
+    RevokeReason.LOGOUT: gettext_lazy("Logout"),
+    RevokeReason.LOGOUT_USER: gettext_lazy("Logout of every session"),
+    RevokeReason.PASSWORD_CHANGE: gettext_lazy("Password change"),
+    RevokeReason.DEACTIVATION: gettext_lazy("Account deactivated"),
+    RevokeReason.ADMIN: gettext_lazy("Revoked by an administrator"),
+    RevokeReason.COMMAND: gettext_lazy("Revoked by a management command"),
+    RevokeReason.EVICTION: gettext_lazy("Too many sessions"),
 }
 
 

@@ -82,7 +82,7 @@ def test_the_list_names_devices_and_states_but_never_an_id_or_digest(
     admin_client: Client, session_ids: list[str]
 ) -> None:
     text = page(admin_client.get(URL))
-    assert text.count("revoked (logout)") == 1 and text.count("Safari 18 on iPhone</span>") == 2
+    assert text.count("Revoked: Logout") == 1 and text.count("Safari 18 on iPhone</span>") == 2
     assert "Chrome 156 on Linux</span>" in text and "203.0.113.9" in text
     assert f'title="{CHROME_LINUX}"' in text  # the raw agent only on hover
     assert secrets_absent(text, session_ids)
