@@ -45,6 +45,7 @@ USE_TZ = True
 LANGUAGES = [("en", "English"), ("fr", "Français")]  # rix_auth ships a French translation
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "example_project.urls"
+WSGI_APPLICATION = "example_project.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 STATIC_URL = "static/"
 
@@ -102,6 +103,8 @@ def _database(url: str | None) -> dict[str, object]:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "127.0.0.1",
         "PORT": str(parts.port or 5432),
+        # A database that stops answering is a 503 store_error in seconds, not a hung worker.
+        "OPTIONS": {"connect_timeout": 3, "tcp_user_timeout": 5000},
     }
 
 

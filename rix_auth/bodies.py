@@ -63,16 +63,18 @@ class Credentials:
 def allow(*methods: str) -> Callable[[View], View]:
     """Django's ``require_http_methods``, but its 405 is the JSON error shape (with ``Allow``).
 
-    The view keeps ``allowed_methods``, which the OpenAPI document reads.
+    HEAD goes wherever GET does, as HTTP expects. The view keeps ``allowed_methods``, the
+    methods it was declared with, which the OpenAPI document reads.
     """
+    accepted = (*methods, "HEAD") if "GET" in methods else methods
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                message = NOT_ALLOWED % {"method": request.method, "allowed": get_text_list(list(methods))}
+            if request.method not in accepted:
+                message = NOT_ALLOWED % {"method": request.method, "allowed": get_text_list(list(accepted))}
                 response = http.http_error(HttpErrorCode.METHOD_NOT_ALLOWED, message)
-                response["Allow"] = ", ".join(methods)
+                response["Allow"] = ", ".join(accepted)
                 return response
             return view(request, *args, **kwargs)
 

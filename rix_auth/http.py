@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Literal, TypedDict
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
@@ -67,10 +67,12 @@ class HttpErrorCode(enum.StrEnum):
     METHOD_NOT_ALLOWED = "method_not_allowed"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     REQUEST_TOO_LARGE = "request_too_large"
+    NOT_FOUND = "not_found"
 
 
 HTTP_STATUS = {
     HttpErrorCode.CSRF_FAILED: 403,
+    HttpErrorCode.NOT_FOUND: 404,
     HttpErrorCode.METHOD_NOT_ALLOWED: 405,
     HttpErrorCode.REQUEST_TOO_LARGE: 413,
     HttpErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
@@ -126,7 +128,8 @@ def _protected(request: HttpRequest) -> HttpResponse:  # a stand-in view that is
     raise AssertionError("never called")
 
 
-_UNREADABLE_FORM = (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
+# A broken multipart stream, too many fields or bytes (SuspiciousOperation), a charset Django will not decode.
+_UNREADABLE_FORM = (MultiPartParserError, SuspiciousOperation, BadRequest)
 UNREADABLE_FORM = gettext_lazy("The form body could not be read.")
 
 

@@ -1,6 +1,10 @@
-"""Mount with ``path("auth/", include("rix_auth.urls"))``."""
+"""Mount with ``path("auth/", include("rix_auth.urls"))``.
 
-from django.urls import path
+Every other address under the mount answers a JSON 404 ``not_found``, so a client that forgot a
+trailing slash is told so in the error shape it parses, not sent an HTML page or a redirect.
+"""
+
+from django.urls import path, re_path
 
 from rix_auth import views
 from rix_auth.openapi.view import openapi_json
@@ -19,4 +23,5 @@ urlpatterns = [
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<str:public_id>/revoke/", views.revoke, name="revoke"),
     path("openapi.json", openapi_json, name="openapi"),
+    re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),  # last: whatever the others did not match
 ]

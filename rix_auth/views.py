@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 
@@ -23,7 +24,8 @@ from rix_auth.client_ip import client_ip
 from rix_auth.conf import get_auth
 from rix_auth.decorators import session_required
 from rix_auth.devices import current_first, device_name
-from rix_auth.error import AuthErrorCode
+from rix_auth.error import AuthErrorCode, gettext_lazy
+from rix_auth.http import HttpErrorCode
 from rix_auth.session import RevokeReason, Session, User
 from rix_auth.state import RequestState
 
@@ -164,3 +166,23 @@ def _session(session: Session) -> dict[str, object]:
 def _device(session: Session, current: str) -> dict[str, object]:
     return {**_session(session), "ip": session.ip, "user_agent": session.user_agent,
             "device": device_name(session.user_agent), "current": session.public_id == current}  # fmt: skip
+
+
+NO_ENDPOINT = gettext_lazy("There is no endpoint at this address.")
+MISSING_SLASH = gettext_lazy("There is no endpoint at this address; did you mean %(path)s (with the slash)?")
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, path: str) -> JsonResponse:
+    """Any other address under the mount, whatever the method: a JSON 404 (Django's is HTML)."""
+    message = NO_ENDPOINT
+    if not request.path_info.endswith("/") and _an_endpoint(request.path_info + "/"):
+        message = MISSING_SLASH % {"path": request.path + "/"}
+    return http.http_error(HttpErrorCode.NOT_FOUND, message)
+
+
+def _an_endpoint(path_info: str) -> bool:
+    try:
+        return resolve(path_info).url_name != "unknown"
+    except Resolver404:
+        return False

@@ -135,6 +135,19 @@ def test_a_form_body_the_csrf_check_cannot_parse_is_a_json_400(browser: Client) 
         assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_input"), path
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "latin-1"])
+def test_a_form_body_in_another_charset_is_a_json_400(browser: Client, charset: str) -> None:
+    """Django refuses to decode a urlencoded body that is not UTF-8 (``BadRequest``) when the CSRF
+    check looks for its token field: a JSON 400 too, never a 500."""
+    cookie_login(browser)
+    for path in ("/auth/logout/", "/auth/refresh/", "/auth/logout-all/"):
+        response = browser.generic(
+            "POST", path, b"a=b", content_type=f"application/x-www-form-urlencoded; charset={charset}"
+        )
+        assert (response.status_code, response.json()["error"]["code"]) == (400, "invalid_input"), path
+    assert browser.get("/auth/session/").status_code == 200
+
+
 def test_a_cookie_login_rotates_the_csrf_token_and_ends_the_session_the_browser_had(browser: Client) -> None:
     cookie_login(browser)
     first = browser.cookies["rix_session"].value

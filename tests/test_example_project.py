@@ -319,3 +319,10 @@ def test_a_secure_sign_in_on_the_production_settings_sets_a_host_cookie_and_the_
         assert not cookie["domain"] and "rix_session" not in signed_in.cookies
         assert f"Signed in as {EMAIL}." in client.get("/", secure=True).content.decode()
         assert "Strict-Transport-Security" not in client.get("/")  # HSTS is only ever sent over HTTPS
+
+
+@pytest.mark.parametrize("module", ["example_project.wsgi", "example_project.asgi"])
+def test_the_example_site_has_an_entry_point_for_servers(module: str) -> None:
+    import importlib
+
+    assert callable(importlib.import_module(module).application)

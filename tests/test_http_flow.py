@@ -234,11 +234,12 @@ ENDPOINTS = {
 @pytest.mark.parametrize(("path", "allowed"), ENDPOINTS.items())
 def test_every_endpoint_answers_other_methods_with_a_json_405_and_the_allow_header(path: str, allowed: str) -> None:
     browser = Client(enforce_csrf_checks=True)  # Django's CSRF middleware must not answer first, in HTML
+    accepted = {"GET": ("GET", "HEAD"), "POST": ("POST",)}[allowed]  # HEAD goes wherever GET does
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"):
-        if method == allowed:
+        if method in accepted:
             continue
         response = browser.generic(method, path)
-        assert (response.status_code, response["Allow"]) == (405, allowed), (method, path)
+        assert (response.status_code, response["Allow"]) == (405, ", ".join(accepted)), (method, path)
         if method != "HEAD":  # the test client drops a HEAD answer's body, as servers do
             assert error_code(response) == "method_not_allowed"
             assert allowed in response.json()["error"]["message"]

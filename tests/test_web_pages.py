@@ -223,3 +223,16 @@ def test_only_staff_see_the_link_to_the_admin(account: None) -> None:
     assert "/admin/" not in browser.page(DEVICES)
     get_user_model().objects.filter(email=EMAIL).update(is_staff=True)
     assert 'href="/admin/"' in browser.page(DEVICES)
+
+
+def test_signing_out_also_ends_a_django_login_of_the_same_browser(account: None) -> None:
+    """The admin's own login (Django's session) must not outlive a sign-out on these pages."""
+    user = get_user_model().objects.get(email=EMAIL)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    browser = Browser()
+    browser.force_login(user)  # a Django session, as the admin's login page makes
+    browser.sign_in()
+    assert browser.get("/admin/").status_code == 200
+    assert browser.submit(SIGN_OUT).status_code == 302
+    assert browser.get("/admin/").status_code == 302  # to the admin's login page

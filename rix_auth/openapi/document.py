@@ -22,6 +22,7 @@ from rix_auth.openapi.schemas import BODIES, PATH_PARAMETERS, SUCCESS, Schema, c
 SAFE = frozenset({"get", "head", "options"})
 PUBLIC = frozenset({"csrf", "register", "login"})  # no session needed (one is replaced, at login)
 DOCUMENT = "openapi"  # the URL name of the document itself, which it does not describe
+UNDESCRIBED = {DOCUMENT, "unknown"}  # and the JSON 404 behind every other address
 
 _CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -32,7 +33,7 @@ def document(server: str, patterns: Iterable[URLPattern]) -> dict[str, Any]:
     followed = links.links()
     for pattern in patterns:
         route = str(pattern.pattern)
-        if pattern.name != DOCUMENT:
+        if pattern.name not in UNDESCRIBED:
             methods = pattern.callback.allowed_methods  # type: ignore[attr-defined]  # set by bodies.allow
             paths["/" + _CONVERTER.sub(r"{\1}", route)] = _path_item(str(pattern.name), route, methods, followed)
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -75,8 +76,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 def signed_out(request: HttpRequest, done: str) -> HttpResponse:
-    """End this device's session and clear its cookie; then say ``done`` on the sign-in page."""
+    """End this device's session and clear its cookie; then say ``done`` on the sign-in page.
+
+    A Django login on the same browser (the admin's) ends too: signing out means signed out.
+    """
     if is_(signin.logout(request).error, AuthErrorCode.STORE_ERROR):
         return unavailable(request, _("Signing out failed: this device is still signed in. Try again in a moment."))
+    if hasattr(request, "session"):
+        auth_logout(request)
     messages.success(request, done)
     return to_sign_in(request)
