@@ -2,7 +2,7 @@
 
     make bench            # SQLite
     make bench-postgres   # PostgreSQL
-    RIX_AUTH_BENCH_PREPARED=1 make bench-postgres   # with server-side prepared statements
+    RIX_AUTH_BENCH_PREPARED=1 make bench-postgres   # Django binding and preparing server-side for every path
 
 Times full requests through Django's WSGI handler, interleaved so that
 machine noise hits every path alike:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Self
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, router, transaction
 from django.db.models import F
 
 from rix_auth.conf import settings
@@ -91,16 +91,12 @@ class DatabaseSessionStore(SessionStore):
         return Created(session, evicted)
 
     def get(self, digest: str) -> Session | None:
-        query = joined.query(self.read_alias)
         try:  # the request path: a plain try costs less than the context manager the writes use
-            with connections[query.alias].cursor() as cursor:
-                cursor.execute(query.sql, [digest])
-                row = cursor.fetchone()
+            # The digest is the unique key of an exact match: a caller picks the id, never its
+            # digest, so the lookup's timing reveals nothing usable.
+            return joined.query(self.read_alias).fetch(digest)
         except DatabaseError as error:
             raise _failure(error) from error
-        # The digest is the unique key of an exact match: a caller picks the id, never its digest,
-        # so the lookup's timing reveals nothing usable.
-        return None if row is None else query.session(row)
 
     def for_user(self, user_id: UserId) -> list[Session]:
         with _store_errors():

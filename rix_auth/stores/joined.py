@@ -14,12 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Field, Model
 
 from rix_auth.credentials import fingerprint
 from rix_auth.models import Session as SessionRow
 from rix_auth.session import Holder, Session, UserId
+from rix_auth.stores import prepared
 
 SESSION_FIELDS = (
     "user", "public_id", "created_at", "expires_at", "last_seen_at", "authenticated_at",
@@ -43,6 +44,20 @@ class JoinedQuery:
     converters: tuple[Converter, ...]
     active_at: int | None
     password_at: int | None
+    prepares: bool
+
+    def fetch(self, digest: str) -> Session | None:
+        """The session whose digest is ``digest``, with its user's row; ``None`` when there is none."""
+        connection = connections[self.alias]
+        try:
+            with (prepared.cursor(connection) if self.prepares else connection.cursor()) as cursor:
+                cursor.execute(self.sql, [digest])
+                row = cursor.fetchone()
+        except DatabaseError as error:
+            if self.prepares:
+                prepared.reconnect_if_forgotten(connection, error)
+            raise
+        return None if row is None else self.session(row)
 
     def session(self, row: tuple[Any, ...]) -> Session:
         values = row[_USER_START:]
@@ -99,6 +114,7 @@ def query(alias: str) -> JoinedQuery:
         converters=_converters(alias, user_model, user_fields),
         active_at=names.index("is_active") if "is_active" in names else None,
         password_at=names.index("password") if "password" in names else None,
+        prepares=prepared.allowed(connections[alias]),
     )
 
 

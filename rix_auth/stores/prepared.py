@@ -1,0 +1,77 @@
+"""The request path's SELECT as a server-side prepared statement, on PostgreSQL with psycopg 3.
+
+PostgreSQL plans each statement it receives, and planning the session-and-user join costs it
+several times what running it does; a prepared statement is planned once per connection. Django
+binds parameters on the client and prepares nothing unless told to, so this one statement gets a
+cursor of its own that binds on the server and prepares. Every other query runs as Django runs it.
+
+No statement is prepared where a transaction-mode connection pooler may run each transaction on
+another server connection: under ``DISABLE_SERVER_SIDE_CURSORS`` (which Django asks for with
+transaction pooling), or when the database's ``OPTIONS`` set ``prepare_threshold`` to ``None``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+
+try:
+    import psycopg
+except ImportError:  # psycopg 2, or no PostgreSQL driver at all: nothing here is used
+    psycopg = None  # type: ignore[assignment]
+
+# "prepared statement does not exist": the server dropped it (a pooler's DISCARD ALL, say) while the
+# driver still counts it prepared on this connection.
+FORGOTTEN = "26000"
+
+
+def allowed(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the lookup on ``connection`` may be a prepared statement."""
+    if psycopg is None or connection.vendor != "postgresql":
+        return False
+    options = connection.settings_dict.get("OPTIONS", {})
+    turned_off = "prepare_threshold" in options and options["prepare_threshold"] is None
+    return not (turned_off or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"))
+
+
+if psycopg is not None:
+
+    class PreparingCursor(psycopg.Cursor[Any]):
+        """Binds on the server and prepares every statement it runs: the lookup is its only one."""
+
+        def execute(
+            self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+        ) -> Any:
+            super().execute(query, params, prepare=True, binary=binary)
+            if self._query is None:  # running a prepared statement leaves it unset; Django's query log reads it
+                self._query = self._convert_query(query, params)
+            return self
+
+
+def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor of Django's for ``connection`` (queries counted and logged, errors translated, as
+    ``connection.cursor()`` gives) over a :class:`PreparingCursor`."""
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw = connection.connection
+    if not isinstance(raw, psycopg.Connection):  # psycopg 2
+        return connection.cursor()
+    if raw.prepare_threshold is None:
+        # psycopg prepares nothing while it is None; a count no statement reaches lets this one,
+        # asked with prepare=True, through and leaves every other as it was.
+        raw.prepare_threshold = sys.maxsize
+    with connection.wrap_database_errors:
+        prepared = PreparingCursor(raw)
+    connection.validate_thread_sharing()
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    return wrap(prepared)  # type: ignore[arg-type]  # the stubs name the wrapper where Django takes the driver's cursor
+
+
+def reconnect_if_forgotten(connection: BaseDatabaseWrapper, error: DatabaseError) -> None:
+    """Close a connection whose server forgot the statement: the next request prepares it afresh."""
+    if getattr(error.__cause__, "sqlstate", None) == FORGOTTEN:
+        connection.close()

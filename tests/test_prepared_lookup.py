@@ -1,0 +1,124 @@
+"""The request path's SELECT as a prepared statement on PostgreSQL: planned once per connection,
+counted and logged like any query, never where a transaction-mode pooler may be, and recovered
+when the server no longer has it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoAssertNumQueries
+
+import rix_auth
+from rix_auth import AuthErrorCode as Code
+from rix_auth import tokens
+from rix_auth.clock import ManualClock
+from rix_auth.service import Auth
+from rix_auth.stores import joined, prepared
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+EMAIL, PASSWORD = "ada@example.com", "correct-password"
+
+
+@pytest.fixture
+def auth() -> Iterator[Auth]:
+    joined.query.cache_clear()  # the settings each test changes decide whether it prepares
+    yield rix_auth.database("default", rix_auth.config.development(), clock=ManualClock())
+    joined.query.cache_clear()
+
+
+@pytest.fixture
+def session_id(auth: Auth) -> str:
+    auth.register_user(EMAIL, PASSWORD)
+    return auth.login(EMAIL, PASSWORD).value.session.id
+
+
+def prepared_lookups() -> list[tuple[str, int]]:
+    """This connection's prepared statements that read sessions: their text and generic plan uses."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%FROM \"rix_auth_session\" s INNER JOIN%"],
+        )
+        return list(cursor.fetchall())
+
+
+def test_the_lookup_is_prepared_once_and_reused(auth: Auth, session_id: str) -> None:
+    for _ in range(7):
+        assert auth.authenticate_session(session_id).ok
+    [(statement, runs)] = prepared_lookups()
+    assert runs == 7
+    assert "$1" in statement
+
+
+def test_a_prepared_lookup_is_one_logged_query_without_the_digest(
+    auth: Auth, session_id: str, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    auth.authenticate_session(session_id)
+    with django_assert_num_queries(1) as captured:
+        assert auth.authenticate_session(session_id).ok
+    logged = captured.captured_queries[0]["sql"]
+    assert logged.startswith("SELECT") and "$1" in logged
+    assert tokens.digest(session_id) not in logged and session_id not in logged
+
+
+def test_refusals_read_the_same_prepared_statement(auth: Auth, session_id: str) -> None:
+    unknown = auth.authenticate_session(tokens.new_session_id())
+    assert unknown.error is not None and unknown.error.code is Code.INVALID_SESSION
+    assert auth.logout(session_id).ok
+    revoked = auth.authenticate_session(session_id)
+    assert revoked.error is not None and revoked.error.code is Code.SESSION_REVOKED
+    [(_, runs)] = prepared_lookups()
+    assert runs == 2
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("DISABLE_SERVER_SIDE_CURSORS", True), ("OPTIONS", {"prepare_threshold": None})],
+)
+def test_nothing_is_prepared_where_a_pooler_may_be(
+    auth: Auth, session_id: str, monkeypatch: pytest.MonkeyPatch, setting: str, value: Any
+) -> None:
+    monkeypatch.setitem(connection.settings_dict, setting, value)
+    joined.query.cache_clear()
+    assert not prepared.allowed(connection)
+    assert auth.authenticate_session(session_id).ok
+    assert prepared_lookups() == []
+
+
+def test_prepares_when_the_options_allow_or_say_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"prepare_threshold": 5})
+    assert prepared.allowed(connection)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
+    assert prepared.allowed(connection)
+
+
+def forget_behind_psycopgs_back() -> None:
+    """What a pooler's reset (``DISCARD ALL``) does: the server drops the statements, the driver
+    still believes them prepared."""
+    assert connection.connection is not None
+    connection.connection.pgconn.exec_(b"DEALLOCATE ALL")
+
+
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as the middleware runs
+def test_a_statement_the_server_forgot_fails_closed_once_then_prepares_afresh(
+    auth: Auth, session_id: str
+) -> None:
+    assert auth.authenticate_session(session_id).ok
+    forget_behind_psycopgs_back()
+    stale = auth.authenticate_session(session_id)
+    assert stale.error is not None and stale.error.code is Code.STORE_ERROR
+    assert session_id not in str(stale.error) and tokens.digest(session_id) not in str(stale.error)
+    assert connection.connection is None  # closed, so the next request runs on a fresh one
+    assert auth.authenticate_session(session_id).ok
+    assert len(prepared_lookups()) == 1
+
+
+def test_a_query_log_captures_the_statement_as_django_cursors_do(auth: Auth, session_id: str) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        auth.authenticate_session(session_id)
+    assert captured.captured_queries[0]["sql"] == joined.query("default").sql.replace("%s", "$1")
