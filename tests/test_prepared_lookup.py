@@ -24,7 +24,8 @@ EMAIL, PASSWORD = "ada@example.com", "correct-password"
 
 
 @pytest.fixture
-def auth() -> Iterator[Auth]:
+def auth(monkeypatch: pytest.MonkeyPatch) -> Iterator[Auth]:
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)  # connections outlive a request
     joined.query.cache_clear()  # the settings each test changes decide whether it prepares
     yield rix_auth.database("default", rix_auth.config.development(), clock=ManualClock())
     joined.query.cache_clear()
@@ -91,10 +92,29 @@ def test_nothing_is_prepared_where_a_pooler_may_be(
 
 
 def test_prepares_when_the_options_allow_or_say_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"prepare_threshold": 5})
     assert prepared.allowed(connection)
     monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
     assert prepared.allowed(connection)
+
+
+def test_a_connection_for_one_request_prepares_only_from_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Preparing costs a round trip that only a connection reused by later requests pays back."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {})
+    assert not prepared.allowed(connection)
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", {"pool": True})
+    assert prepared.allowed(connection)
+
+
+def test_a_lookup_on_a_connection_for_one_request_prepares_nothing(
+    auth: Auth, session_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    joined.query.cache_clear()
+    assert auth.authenticate_session(session_id).ok
+    assert prepared_lookups() == []
 
 
 def forget_behind_psycopgs_back() -> None:

@@ -27,6 +27,7 @@ from rix_auth import AuthError, AuthErrorCode, checks, http
 from rix_auth.conf import KEYS, Settings
 from rix_auth.conf import settings as rix_auth_settings
 from rix_auth.models import Session as SessionRow
+from rix_auth.stores import prepared
 from tests.conftest import EMAIL, PASSWORD, bearer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -204,3 +205,19 @@ def test_the_database_snippets_name_a_backend_django_loads(name: str, vendor: st
     exec(snippet(name), namespace)  # noqa: S102  (our own README)
     connection = ConnectionHandler(namespace["DATABASES"])["default"]
     assert connection.vendor == vendor
+
+
+def test_the_cache_snippet_passes_every_cache_check() -> None:
+    """Pasted as written, it shares the login throttle and the session cache across workers, and
+    bounds the wait for a hung Redis."""
+    namespace: dict[str, Any] = {}
+    exec(snippet("cache"), namespace)  # noqa: S102  (our own README)
+    with override_settings(CACHES=namespace["CACHES"], RIX_AUTH=namespace["RIX_AUTH"]):
+        found = checks.check_throttle_cache_is_shared() + checks.check_session_cache()
+        assert found + checks.check_session_cache_is_shared() == []
+
+
+def test_the_postgresql_snippet_keeps_connections_so_the_lookup_is_prepared(tmp_path: Path) -> None:
+    namespace: dict[str, Any] = {"BASE_DIR": tmp_path}
+    exec(snippet("database-postgres"), namespace)  # noqa: S102  (our own README)
+    assert prepared.allowed(ConnectionHandler(namespace["DATABASES"])["default"])

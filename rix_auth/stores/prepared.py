@@ -5,9 +5,13 @@ several times what running it does; a prepared statement is planned once per con
 binds parameters on the client and prepares nothing unless told to, so this one statement gets a
 cursor of its own that binds on the server and prepares. Every other query runs as Django runs it.
 
-No statement is prepared where a transaction-mode connection pooler may run each transaction on
-another server connection: under ``DISABLE_SERVER_SIDE_CURSORS`` (which Django asks for with
-transaction pooling), or when the database's ``OPTIONS`` set ``prepare_threshold`` to ``None``.
+Nothing is prepared where it cannot pay or may break:
+
+- on a connection that lives for one request (``CONN_MAX_AGE`` 0 and no pool), where preparing
+  would only add a round trip;
+- where a transaction-mode connection pooler may run each transaction on another server
+  connection: under ``DISABLE_SERVER_SIDE_CURSORS`` (which Django asks for with transaction
+  pooling), or when the database's ``OPTIONS`` set ``prepare_threshold`` to ``None``.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ def allowed(connection: BaseDatabaseWrapper) -> bool:
     """Whether the lookup on ``connection`` may be a prepared statement."""
     if psycopg is None or connection.vendor != "postgresql":
         return False
-    options = connection.settings_dict.get("OPTIONS", {})
+    settings, options = connection.settings_dict, connection.settings_dict.get("OPTIONS", {})
     turned_off = "prepare_threshold" in options and options["prepare_threshold"] is None
-    return not (turned_off or connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"))
+    reused = settings.get("CONN_MAX_AGE") != 0 or bool(options.get("pool"))
+    return reused and not (turned_off or settings.get("DISABLE_SERVER_SIDE_CURSORS"))
 
 
 if psycopg is not None:
