@@ -1,14 +1,15 @@
 """The request path's SELECT as a prepared statement on PostgreSQL: planned once per connection,
-counted and logged like any query, never where a transaction-mode pooler may be, and recovered
-when the server no longer has it."""
+counted and logged like any query, never where a transaction-mode pooler may be, and run again
+on a fresh connection when the server no longer has it or a migration made it stale."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from pytest_django import DjangoAssertNumQueries
 
@@ -124,18 +125,52 @@ def forget_behind_psycopgs_back() -> None:
     connection.connection.pgconn.exec_(b"DEALLOCATE ALL")
 
 
+def migrate_elsewhere(sql: str) -> None:
+    """A migration run from another process while this one serves."""
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                         dbname=settings["NAME"], autocommit=True) as other:  # fmt: skip
+        other.execute(sql)
+
+
 @pytest.mark.django_db(transaction=True)  # outside a transaction, as the middleware runs
-def test_a_statement_the_server_forgot_fails_closed_once_then_prepares_afresh(
+def test_a_statement_the_server_forgot_is_prepared_again_on_a_new_connection(auth: Auth, session_id: str) -> None:
+    assert auth.authenticate_session(session_id).ok
+    first = connection.connection
+    forget_behind_psycopgs_back()
+    assert auth.authenticate_session(session_id).ok
+    assert connection.connection is not first
+    assert len(prepared_lookups()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_a_migration_made_stale_is_prepared_again_on_a_new_connection(
+    auth: Auth, session_id: str
+) -> None:
+    assert auth.authenticate_session(session_id).ok
+    first = connection.connection
+    migrate_elsewhere("ALTER TABLE rix_auth_session ALTER COLUMN user_agent TYPE varchar(513)")
+    try:
+        assert auth.authenticate_session(session_id).ok
+        assert connection.connection is not first
+        assert auth.logout(session_id).ok
+        refused = auth.authenticate_session(session_id)
+        assert refused.error is not None and refused.error.code is Code.SESSION_REVOKED
+    finally:
+        migrate_elsewhere("ALTER TABLE rix_auth_session ALTER COLUMN user_agent TYPE varchar(256)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_stale_statement_fails_closed_without_leaking_the_id(
     auth: Auth, session_id: str
 ) -> None:
     assert auth.authenticate_session(session_id).ok
     forget_behind_psycopgs_back()
-    stale = auth.authenticate_session(session_id)
-    assert stale.error is not None and stale.error.code is Code.STORE_ERROR
-    assert session_id not in str(stale.error) and tokens.digest(session_id) not in str(stale.error)
-    assert connection.connection is None  # closed, so the next request runs on a fresh one
-    assert auth.authenticate_session(session_id).ok
-    assert len(prepared_lookups()) == 1
+    with transaction.atomic():
+        stale = auth.authenticate_session(session_id)
+        assert stale.error is not None and stale.error.code is Code.STORE_ERROR
+        assert session_id not in str(stale.error) and tokens.digest(session_id) not in str(stale.error)
+    assert auth.authenticate_session(session_id).ok  # the next request runs on a fresh connection
 
 
 def test_a_query_log_captures_the_statement_as_django_cursors_do(auth: Auth, session_id: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from rix_auth.credentials import fingerprint
@@ -50,14 +51,21 @@ class JoinedQuery:
         """The session whose digest is ``digest``, with its user's row; ``None`` when there is none."""
         connection = connections[self.alias]
         try:
-            with (prepared.cursor(connection) if self.prepares else connection.cursor()) as cursor:
-                cursor.execute(self.sql, [digest])
-                row = cursor.fetchone()
+            row = self._row(connection, digest)
         except DatabaseError as error:
-            if self.prepares:
-                prepared.reconnect_if_forgotten(connection, error)
-            raise
+            if not (self.prepares and prepared.stale(error)):
+                raise
+            connection.close()  # its prepared statement goes with it
+            if connection.in_atomic_block:  # the transaction is lost anyway: no second try in it
+                raise
+            row = self._row(connection, digest)  # prepared afresh on a new connection
         return None if row is None else self.session(row)
+
+    def _row(self, connection: BaseDatabaseWrapper, digest: str) -> tuple[Any, ...] | None:
+        with (prepared.cursor(connection) if self.prepares else connection.cursor()) as cursor:
+            cursor.execute(self.sql, [digest])
+            row: tuple[Any, ...] | None = cursor.fetchone()
+            return row
 
     def session(self, row: tuple[Any, ...]) -> Session:
         values = row[_USER_START:]

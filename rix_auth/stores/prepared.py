@@ -12,6 +12,9 @@ Nothing is prepared where it cannot pay or may break:
 - where a transaction-mode connection pooler may run each transaction on another server
   connection: under ``DISABLE_SERVER_SIDE_CURSORS`` (which Django asks for with transaction
   pooling), or when the database's ``OPTIONS`` set ``prepare_threshold`` to ``None``.
+
+A statement gone stale (see ``STALE``) closes its connection; the caller may run the lookup once
+more on a fresh one.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ try:
 except ImportError:  # psycopg 2, or no PostgreSQL driver at all: nothing here is used
     psycopg = None  # type: ignore[assignment]
 
-# "prepared statement does not exist": the server dropped it (a pooler's DISCARD ALL, say) while the
-# driver still counts it prepared on this connection.
-FORGOTTEN = "26000"
+# Why a prepared statement can fail where the same SQL would not: the server no longer has it
+# ("prepared statement does not exist": a pooler's DISCARD ALL behind the driver's back), or a
+# migration changed the type of a column it returns ("cached plan must not change result type").
+STALE = frozenset({"26000", "0A000"})
 
 
 def allowed(connection: BaseDatabaseWrapper) -> bool:
@@ -76,7 +80,6 @@ def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     return wrap(prepared)  # type: ignore[arg-type]  # the stubs name the wrapper where Django takes the driver's cursor
 
 
-def reconnect_if_forgotten(connection: BaseDatabaseWrapper, error: DatabaseError) -> None:
-    """Close a connection whose server forgot the statement: the next request prepares it afresh."""
-    if getattr(error.__cause__, "sqlstate", None) == FORGOTTEN:
-        connection.close()
+def stale(error: DatabaseError) -> bool:
+    """Whether ``error`` means the connection's prepared statement can no longer run."""
+    return getattr(error.__cause__, "sqlstate", None) in STALE
