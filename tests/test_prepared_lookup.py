@@ -1,4 +1,4 @@
-"""The request path's SELECT as a prepared statement on PostgreSQL: planned once per connection,
+"""The request path's SELECT as a prepared statement on PostgreSQL: prepared once per connection,
 counted and logged like any query, never where a transaction-mode pooler may be, and run again
 on a fresh connection when the server no longer has it or a migration made it stale."""
 

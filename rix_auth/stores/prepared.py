@@ -1,9 +1,10 @@
 """The request path's SELECT as a server-side prepared statement, on PostgreSQL with psycopg 3.
 
 PostgreSQL plans each statement it receives, and planning the session-and-user join costs it
-several times what running it does; a prepared statement is planned once per connection. Django
-binds parameters on the client and prepares nothing unless told to, so this one statement gets a
-cursor of its own that binds on the server and prepares. Every other query runs as Django runs it.
+several times what running it does. A prepared statement is parsed once per connection, and
+after its first few runs PostgreSQL keeps one plan for it. Django binds parameters on the client
+and prepares nothing unless told to, so this one statement gets a cursor of its own that binds on
+the server and prepares. Every other query runs as Django runs it.
 
 Nothing is prepared where it cannot pay or may break:
 
