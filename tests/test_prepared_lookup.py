@@ -177,3 +177,24 @@ def test_a_query_log_captures_the_statement_as_django_cursors_do(auth: Auth, ses
     with CaptureQueriesContext(connection) as captured:
         auth.authenticate_session(session_id)
     assert captured.captured_queries[0]["sql"] == joined.query("default").sql.replace("%s", "$1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lookup_stuck_behind_a_migrations_lock_ends_with_store_error_under_statement_timeout(
+    auth: Auth, session_id: str
+) -> None:
+    """The README's advice for a database that answers but is stuck: ``statement_timeout``."""
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
+                         dbname=settings["NAME"]) as migration:  # fmt: skip
+        migration.execute("LOCK TABLE rix_auth_session IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 200")
+        try:
+            stuck = auth.authenticate_session(session_id)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        assert stuck.error is not None and stuck.error.code is Code.STORE_ERROR
+        assert session_id not in str(stuck.error)
+    assert auth.authenticate_session(session_id).ok
